@@ -1,0 +1,58 @@
+"""Between JSON-shaped models and the engine's numpy objects."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.network import Network, init_params
+from .schemas import NetworkSpec
+
+
+def network(spec: NetworkSpec) -> Network:
+    """The engine network for a request, initialized from init and seed when it has no weights."""
+    if spec.weights is None:
+        weights, biases = init_params(spec.layer_sizes, spec.init, spec.seed)
+    else:
+        weights = [np.array(w, dtype=np.float64) for w in spec.weights]
+        biases = (
+            [np.array(b, dtype=np.float64) for b in spec.biases]
+            if spec.biases is not None
+            else [np.zeros(n) for n in spec.layer_sizes[1:]]
+        )
+    return Network(
+        list(spec.layer_sizes), list(spec.activations), spec.loss, weights, biases, spec.train_biases
+    )
+
+
+def network_out(net: Network, spec: NetworkSpec) -> dict:
+    return {
+        "layer_sizes": net.layer_sizes, "activations": net.activations, "loss": net.loss,
+        "weights": [w.tolist() for w in net.weights], "biases": [b.tolist() for b in net.biases],
+        "train_biases": net.train_biases, "init": spec.init, "seed": spec.seed,
+    }
+
+
+def array(rows) -> np.ndarray:
+    return np.array(rows, dtype=np.float64)
+
+
+def out(x) -> list | float | None:
+    """A list (or float) for JSON, with null where a value is not finite."""
+    if x is None:
+        return None
+    if isinstance(x, float):
+        return x if np.isfinite(x) else None
+    if np.isfinite(x).all():
+        return x.tolist()
+    return np.where(np.isfinite(x), x, None).tolist()
+
+
+def velocity(v) -> list | None:
+    """Request velocity ({weights, biases}) as the engine's per-layer pairs."""
+    if v is None:
+        return None
+    return [(array(w), array(b)) for w, b in zip(v.weights, v.biases)]
+
+
+def velocity_out(pairs) -> dict:
+    return {"weights": [out(w) for w, _ in pairs], "biases": [out(b) for _, b in pairs]}

@@ -1,0 +1,423 @@
+"""Request and response models of /api/v1, and the checks that run before any work.
+
+Every float must be finite (NaN, Infinity and overflowing literals are rejected with
+422), unknown fields are rejected, and shape and size problems are reported as 422
+errors whose `loc` names the field, in FastAPI's usual error format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..config import Settings, get_settings
+from ..engine.network import count_params
+
+ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
+LossName = Literal["squared_error", "mse", "cross_entropy", "binary_cross_entropy"]
+InitName = Literal["xavier", "he", "uniform", "zeros"]
+Vector = list[float]
+Matrix = list[list[float]]
+# trace values that may have overflowed in a diverged step: non-finite values become null
+MaybeVector = list[float | None]
+MaybeMatrix = list[list[float | None]]
+Loc = tuple[str | int, ...]
+
+
+class FieldErrors(Exception):
+    """Semantic validation problems: [(loc, message)], rendered as a 422 like pydantic's."""
+
+    def __init__(self, errors: list[tuple[Loc, str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+
+
+class Checked(Strict):
+    """A request whose problems() are checked right after parsing, before any work."""
+
+    def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
+        return iter(())
+
+    @model_validator(mode="after")
+    def _check(self):
+        errors = list(self.problems(get_settings()))
+        if errors:
+            raise FieldErrors([(("body", *loc), msg) for loc, msg in errors])
+        return self
+
+
+class NetworkSpec(Strict):
+    """A fully connected network. Without weights it is initialized from init and seed."""
+
+    layer_sizes: list[int] = Field(
+        min_length=2, description="neurons per layer, input layer first", examples=[[2, 2, 2]]
+    )
+    activations: list[ActivationName] = Field(description="one per non-input layer")
+    loss: LossName = "squared_error"
+    weights: list[Matrix] | None = Field(
+        None, description="weights[l][j][k]: from neuron k of layer l to neuron j of layer l+1"
+    )
+    biases: list[Vector] | None = Field(None, description="biases[l][j]; zeros when omitted")
+    train_biases: bool = True
+    init: InitName = Field("xavier", description="used only when weights are omitted")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of the initialization")
+
+    def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
+        sizes = self.layer_sizes
+        if len(sizes) > s.max_layers:
+            yield ("layer_sizes",), f"at most {s.max_layers} layers (input included), got {len(sizes)}"
+            return
+        bad = [i for i, n in enumerate(sizes) if not 1 <= n <= s.max_neurons]
+        for i in bad:
+            yield ("layer_sizes", i), f"a layer has 1 to {s.max_neurons} neurons, got {sizes[i]}"
+        if bad:
+            return
+        if count_params(sizes) > s.max_params:
+            yield ("layer_sizes",), (
+                f"at most {s.max_params} parameters, this network has {count_params(sizes)}"
+            )
+            return
+        n_layers = len(sizes) - 1
+        if len(self.activations) != n_layers:
+            yield ("activations",), (
+                f"expected {n_layers} activations (one per non-input layer), got {len(self.activations)}"
+            )
+        for i, name in enumerate(self.activations[:-1]):
+            if name == "softmax":
+                yield ("activations", i), "softmax is allowed on the output layer only"
+        if self.weights is None:
+            if self.biases is not None:
+                yield ("biases",), "biases were given without weights"
+            return
+        yield from _shape_problems("weights", self.weights, [(o, i) for i, o in zip(sizes, sizes[1:])])
+        if self.biases is not None:
+            yield from _shape_problems("biases", self.biases, [(o,) for o in sizes[1:]])
+
+
+def _shape_problems(name: str, arrays, shapes) -> Iterator[tuple[Loc, str]]:
+    if len(arrays) != len(shapes):
+        yield (name,), f"expected {len(shapes)} layers of {name}, got {len(arrays)}"
+        return
+    for l, (array, shape) in enumerate(zip(arrays, shapes)):
+        if len(array) != shape[0]:
+            yield (name, l), f"expected {shape[0]} rows (neurons of layer {l + 1}), got {len(array)}"
+        elif len(shape) == 2:
+            for j, row in enumerate(array):
+                if len(row) != shape[1]:
+                    yield (name, l, j), (
+                        f"expected {shape[1]} values (neurons of layer {l}), got {len(row)}"
+                    )
+
+
+def _rows_problems(name: str, rows: Matrix, width: int, what: str) -> Iterator[tuple[Loc, str]]:
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            yield (name, i), f"expected {width} values ({what}), got {len(row)}"
+            return  # one is enough: the rest are likely the same
+
+
+class NetworkRequest(Checked):
+    network: NetworkSpec
+
+    def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
+        for loc, msg in self.network.problems(s):
+            yield ("network", *loc), msg
+
+
+class DataRequest(NetworkRequest):
+    """A network with a batch of inputs (and usually targets)."""
+
+    inputs: Matrix = Field(min_length=1, description="inputs[sample][neuron of layer 0]")
+    targets: Matrix | None = Field(None, description="targets[sample][output neuron]")
+
+    def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
+        errors = list(super().problems(s))
+        yield from errors
+        if errors:
+            return
+        yield from self._data_problems(s, "inputs", "targets", self.inputs, self.targets)
+
+    def _data_problems(self, s, x_name, y_name, x, y):
+        sizes = self.network.layer_sizes
+        if len(x) > s.max_samples:
+            yield (x_name,), f"at most {s.max_samples} samples per request, got {len(x)}"
+            return
+        yield from _rows_problems(x_name, x, sizes[0], "one per input neuron")
+        if y is None:
+            return
+        if len(y) != len(x):
+            yield (y_name,), f"expected {len(x)} rows (one per sample of {x_name}), got {len(y)}"
+        yield from _rows_problems(y_name, y, sizes[-1], "one per output neuron")
+
+    def trace_problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
+        values = len(self.inputs) * sum(self.network.layer_sizes)
+        if values > s.max_trace_values:
+            yield ("inputs",), (
+                f"a trace of {len(self.inputs)} samples through this network has {values} values; "
+                f"the limit is {s.max_trace_values} (use /train for big batches)"
+            )
+
+
+class Velocity(Strict):
+    """Momentum state from the previous step, per layer."""
+
+    weights: list[Matrix]
+    biases: list[Vector]
+
+
+class OptimizerFields(Strict):
+    learning_rate: float = Field(ge=0, description="eta in w <- w - eta * dL/dw")
+    momentum: float = Field(0.0, ge=0, lt=1)
+    l1: float = Field(0.0, ge=0, description="L1 penalty rate: adds l1 * sign(w) to dL/dw")
+    l2: float = Field(0.0, ge=0, description="L2 penalty rate: adds l2 * w to dL/dw")
+    velocity: Velocity | None = Field(None, description="momentum state from the previous step")
+
+    def velocity_problems(self) -> Iterator[tuple[Loc, str]]:
+        if self.velocity is None:
+            return
+        sizes = self.network.layer_sizes
+        for loc, msg in _shape_problems(
+            "weights", self.velocity.weights, [(o, i) for i, o in zip(sizes, sizes[1:])]
+        ):
+            yield ("velocity", *loc), msg
+        for loc, msg in _shape_problems("biases", self.velocity.biases, [(o,) for o in sizes[1:]]):
+            yield ("velocity", *loc), msg
+
+
+class ForwardRequest(DataRequest):
+    def problems(self, s):
+        errors = list(super().problems(s))
+        yield from errors or self.trace_problems(s)
+
+
+class StepRequest(OptimizerFields, DataRequest):
+    targets: Matrix = Field(min_length=1)
+
+    def problems(self, s):
+        errors = list(super().problems(s))
+        yield from errors or [*self.trace_problems(s), *self.velocity_problems()]
+
+
+class TrainRequest(OptimizerFields, DataRequest):
+    targets: Matrix = Field(min_length=1)
+    epochs: int = Field(ge=1, description="passes over the whole set")
+    batch_size: int | None = Field(None, ge=1, description="default: the whole set")
+    shuffle_seed: int | None = Field(
+        None, ge=0, le=2**63 - 1, description="reshuffle minibatches every epoch with this seed"
+    )
+    record_every: int = Field(1, ge=1, description="keep every n-th epoch in history")
+    test_inputs: Matrix | None = None
+    test_targets: Matrix | None = None
+
+    def problems(self, s):
+        errors = list(super().problems(s))
+        if not errors:
+            errors = list(self.velocity_problems())
+            if (self.test_inputs is None) != (self.test_targets is None):
+                errors.append((("test_targets",), "test_inputs and test_targets come together"))
+            elif self.test_inputs is not None:
+                errors += self._data_problems(
+                    s, "test_inputs", "test_targets", self.test_inputs, self.test_targets
+                )
+            work = self.epochs * (len(self.inputs) + len(self.test_inputs or []))
+            if work > s.max_train_work:
+                errors.append((("epochs",), (
+                    f"epochs x samples is {work}; the limit is {s.max_train_work} per request"
+                )))
+        yield from errors
+
+
+class GradcheckRequest(DataRequest):
+    targets: Matrix = Field(min_length=1)
+    method: Literal["central", "five_point"] = "central"
+    epsilon: float | None = Field(None, gt=0, le=0.1, description="step h; default 1e-6 / 1e-3")
+
+    def problems(self, s):
+        errors = list(super().problems(s))
+        work = count_params(self.network.layer_sizes) * len(self.inputs)
+        if not errors and work > s.max_gradcheck_work:
+            errors.append((("inputs",), (
+                f"parameters x samples is {work}; gradcheck allows {s.max_gradcheck_work}"
+            )))
+        yield from errors
+
+
+class PredictRequest(NetworkRequest):
+    x_range: tuple[float, float] = (-1.0, 1.0)
+    y_range: tuple[float, float] = (-1.0, 1.0)
+    resolution: int = Field(50, ge=2, le=400, description="grid points per axis")
+    hidden: bool = Field(True, description="also return every hidden neuron's activation")
+
+    def problems(self, s):
+        errors = list(super().problems(s))
+        if not errors:
+            sizes = self.network.layer_sizes
+            if sizes[0] not in (1, 2):
+                errors.append((("network", "layer_sizes", 0), "predict needs 1 or 2 inputs"))
+            points = self.resolution ** (sizes[0] if sizes[0] in (1, 2) else 2)
+            values = points * (sum(sizes[1:]) if self.hidden else sizes[-1])
+            if values > s.max_trace_values:
+                errors.append((("resolution",), (
+                    f"the grid has {values} values; the limit is {s.max_trace_values}"
+                )))
+        for name, (lo, hi) in (("x_range", self.x_range), ("y_range", self.y_range)):
+            if not lo < hi:
+                errors.append(((name,), "expected [min, max] with min < max"))
+        yield from errors
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+class NetworkOut(BaseModel):
+    layer_sizes: list[int]
+    activations: list[ActivationName]
+    loss: LossName
+    weights: list[Matrix]
+    biases: list[Vector]
+    train_biases: bool
+    init: InitName
+    seed: int
+
+
+class NetworkResponse(BaseModel):
+    network: NetworkOut
+
+
+class ForwardLayer(BaseModel):
+    z: MaybeMatrix = Field(description="z[sample][neuron]")
+    a: MaybeMatrix = Field(description="a[sample][neuron]")
+
+
+class ForwardResponse(BaseModel):
+    layers: list[ForwardLayer] = Field(description="one per non-input layer, in forward order")
+    outputs: MaybeMatrix
+    loss: float | None = Field(None, description="mean over samples; present with targets")
+    sample_losses: MaybeVector | None = None
+    output_losses: MaybeMatrix | None = None
+
+
+class StepLayer(BaseModel):
+    weights: Matrix
+    biases: Vector
+    z: MaybeMatrix
+    a: MaybeMatrix
+    f_prime: MaybeMatrix | None = Field(description="f'(z); null for softmax")
+    grad_a: MaybeMatrix = Field(description="dl/da per sample: from the loss, or W^T delta")
+    delta: MaybeMatrix = Field(description="dl/dz per sample")
+    grad_weights: MaybeMatrix = Field(description="mean over samples of outer(delta, a_prev)")
+    grad_biases: MaybeVector
+    reg_weights: MaybeMatrix = Field(description="penalty gradient l2 w + l1 sign(w)")
+    velocity_weights: MaybeMatrix = Field(description="what the learning rate multiplies")
+    velocity_biases: MaybeVector
+    new_weights: MaybeMatrix
+    new_biases: MaybeVector
+
+
+class VelocityOut(BaseModel):
+    weights: list[MaybeMatrix]
+    biases: list[MaybeVector]
+
+
+class StepResponse(BaseModel):
+    loss: float | None = Field(description="mean over samples, before the update")
+    penalty: float | None
+    sample_losses: MaybeVector
+    output_losses: MaybeMatrix = Field(description="per-output terms; a sample's loss is their sum")
+    inputs: Matrix
+    targets: Matrix
+    outputs: MaybeMatrix
+    layers: list[StepLayer]
+    network: NetworkOut = Field(description="the updated network (unchanged if diverged)")
+    velocity: VelocityOut
+    diverged: bool
+
+
+class HistoryEntry(BaseModel):
+    epoch: int
+    loss: float
+    test_loss: float | None = None
+
+
+class TrainResponse(BaseModel):
+    network: NetworkOut
+    initial_loss: float | None
+    history: list[HistoryEntry]
+    diverged: bool
+    diverged_at_epoch: int | None
+    steps: int
+    velocity: VelocityOut
+
+
+class GradcheckLayer(BaseModel):
+    grad_weights: MaybeMatrix
+    grad_biases: MaybeVector
+    fd_grad_weights: MaybeMatrix
+    fd_grad_biases: MaybeVector
+    rel_error_weights: MaybeMatrix
+    rel_error_biases: MaybeVector
+
+
+class GradcheckResponse(BaseModel):
+    loss: float | None
+    layers: list[GradcheckLayer]
+    max_rel_error: float | None
+    method: str
+    epsilon: float
+
+
+class PredictResponse(BaseModel):
+    x: Vector
+    y: Vector | None = Field(description="null for a 1-input network")
+    layers: list[list[MaybeMatrix]] = Field(
+        description="layers[l][neuron][row][col]: a over the grid; only the output layer "
+        "unless hidden"
+    )
+
+
+class PresetSummary(BaseModel):
+    name: str
+    title: str
+    description: str
+
+
+class DatasetInfo(BaseModel):
+    name: str
+    n: int
+    noise: float
+    seed: int
+    labels: Literal["binary", "signed"]
+    test: int
+
+
+class Preset(BaseModel):
+    name: str
+    title: str
+    description: str
+    network: NetworkOut
+    inputs: Matrix
+    targets: Matrix
+    test_inputs: Matrix | None
+    test_targets: Matrix | None
+    learning_rate: float
+    batch_size: int | None
+    dataset: DatasetInfo | None
+
+
+class Dataset(BaseModel):
+    name: str
+    n: int
+    noise: float
+    seed: int
+    labels: Literal["binary", "signed"]
+    inputs: Matrix
+    targets: Matrix
+    test_inputs: Matrix
+    test_targets: Matrix
+

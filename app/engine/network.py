@@ -1,0 +1,428 @@
+"""Fully connected networks: initialization, forward and backward passes, one traced
+step, and many untraced training steps.
+
+Notation (the README has the table): with L non-input layers, for l = 0 .. L-1
+    weights[l] : (n_{l+1}, n_l)      from neuron k of layer l to neuron j of layer l+1
+    biases[l]  : (n_{l+1},)
+    z[l], a[l], grad_a[l], delta[l] : (batch, n_{l+1})
+    z = a_prev @ W^T + b,  a = f(z),  delta = dl/dz of each sample's own loss l
+    grad_weights[l] = mean over samples of outer(delta[l], a_prev)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .functions import ACTIVATIONS, output_terms_and_delta
+
+INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
+
+
+@dataclass
+class Network:
+    layer_sizes: list[int]
+    activations: list[str]  # one per non-input layer
+    loss: str
+    weights: list[np.ndarray]  # weights[l] : (n_{l+1}, n_l)
+    biases: list[np.ndarray]  # biases[l] : (n_{l+1},)
+    train_biases: bool = True
+
+    @property
+    def n_params(self) -> int:
+        return count_params(self.layer_sizes)
+
+
+def count_params(layer_sizes) -> int:
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+
+
+def init_params(layer_sizes, scheme: str = "xavier", seed: int = 0):
+    """Deterministic weights for a seed; biases start at zero for every scheme."""
+    rng = np.random.default_rng(seed)
+    weights, biases = [], []
+    for n_in, n_out in zip(layer_sizes, layer_sizes[1:]):
+        shape = (n_out, n_in)
+        if scheme == "xavier":  # Glorot uniform
+            limit = math.sqrt(6.0 / (n_in + n_out))
+            w = rng.uniform(-limit, limit, shape)
+        elif scheme == "he":  # He normal
+            w = rng.normal(0.0, math.sqrt(2.0 / n_in), shape)
+        elif scheme == "uniform":
+            w = rng.uniform(-0.5, 0.5, shape)
+        elif scheme == "zeros":
+            w = np.zeros(shape)
+        else:
+            raise ValueError(f"unknown init scheme {scheme!r}")
+        weights.append(w)
+        biases.append(np.zeros(n_out))
+    return weights, biases
+
+
+class Params:
+    """All weights, then all biases, as views into one flat float64 vector.
+
+    Keeping weights first makes "update the weights only" (train_biases false) and
+    regularization (weights only) one slice, and an SGD update one operation.
+    """
+
+    def __init__(self, layer_sizes, weights, biases):
+        shapes = list(zip(layer_sizes[1:], layer_sizes))
+        self.n_weights = sum(o * i for o, i in shapes)
+        self.flat = np.empty(self.n_weights + sum(layer_sizes[1:]))
+        self.weights = self._views(shapes, layer_sizes)
+        self.biases = self._views([], layer_sizes)
+        for view, w in zip(self.weights, weights):
+            view[...] = w
+        for view, b in zip(self.biases, biases):
+            view[...] = b
+
+    def _views(self, shapes, layer_sizes):
+        views, start = [], 0 if shapes else self.n_weights
+        for shape in shapes or [(n,) for n in layer_sizes[1:]]:
+            size = math.prod(shape)
+            views.append(self.flat[start : start + size].reshape(shape))
+            start += size
+        return views
+
+    def like(self, fill: float = 0.0) -> Params:
+        """Another vector of the same layout (gradients, velocities)."""
+        other = object.__new__(Params)
+        other.n_weights = self.n_weights
+        other.flat = np.full_like(self.flat, fill)
+        other.weights = [other.flat[_span(self.flat, w)].reshape(w.shape) for w in self.weights]
+        other.biases = [other.flat[_span(self.flat, b)].reshape(b.shape) for b in self.biases]
+        return other
+
+
+def _span(flat, view) -> slice:
+    start = (view.__array_interface__["data"][0] - flat.__array_interface__["data"][0]) // 8
+    return slice(start, start + view.size)
+
+
+@dataclass
+class Buffers:
+    """Per-batch-size scratch arrays, reused across steps: z, a, grad_a, delta per layer."""
+
+    z: list[np.ndarray]
+    a: list[np.ndarray]
+    grad_a: list[np.ndarray]
+    delta: list[np.ndarray]
+
+
+class Workspace:
+    """Runs forward and backward passes for one network, in place.
+
+    `params` holds the current weights and biases, `grads` the batch-mean gradients
+    of the last backward pass, both in the `Params` layout.
+    """
+
+    def __init__(self, net: Network):
+        self.net = net
+        self.acts = [ACTIVATIONS[name] for name in net.activations]
+        self.params = Params(net.layer_sizes, net.weights, net.biases)
+        self.grads = self.params.like()
+        self._buffers: dict[int, Buffers] = {}
+
+    def buffers(self, batch: int) -> Buffers:
+        if batch not in self._buffers:
+            sizes = self.net.layer_sizes[1:]
+            self._buffers[batch] = Buffers(
+                *([np.empty((batch, n)) for n in sizes] for _ in range(4))
+            )
+        return self._buffers[batch]
+
+    def forward(self, x) -> Buffers:
+        """z = a_prev W^T + b, a = f(z), layer by layer; x : (batch, n_0)."""
+        buf = self.buffers(x.shape[0])
+        a_prev = x
+        for W, b, act, z, a in zip(self.params.weights, self.params.biases, self.acts, buf.z, buf.a):
+            np.matmul(a_prev, W.T, out=z)
+            z += b
+            act.f(z, a)
+            a_prev = a
+        return buf
+
+    def backward(self, x, y, buf: Buffers) -> np.ndarray:
+        """Fill delta, grad_a and the batch-mean grads; return the per-output loss terms."""
+        terms, grad_a, delta = output_terms_and_delta(
+            self.net.activations[-1], self.net.loss, buf.z[-1], buf.a[-1], y
+        )
+        buf.grad_a[-1][...] = grad_a
+        buf.delta[-1][...] = delta
+        W, gW, gb = self.params.weights, self.grads.weights, self.grads.biases
+        for l in range(len(W) - 1, -1, -1):
+            a_prev = x if l == 0 else buf.a[l - 1]
+            np.matmul(buf.delta[l].T, a_prev, out=gW[l])
+            np.sum(buf.delta[l], axis=0, out=gb[l])
+            if l > 0:  # delta_{l-1} = (delta_l W_l) * f'(z_{l-1})
+                np.matmul(buf.delta[l], W[l], out=buf.grad_a[l - 1])
+                self.acts[l - 1].backward(buf.z[l - 1], buf.a[l - 1], buf.grad_a[l - 1], buf.delta[l - 1])
+        self.grads.flat *= 1.0 / x.shape[0]
+        return terms
+
+    def loss(self, x, y) -> float:
+        """Mean over samples of the loss of a forward pass (no gradients)."""
+        buf = self.forward(x)
+        terms, _, _ = output_terms_and_delta(
+            self.net.activations[-1], self.net.loss, buf.z[-1], buf.a[-1], y
+        )
+        return float(terms.sum()) / x.shape[0]
+
+    def network(self) -> Network:
+        """A copy of the network with the current parameters."""
+        return Network(
+            list(self.net.layer_sizes), list(self.net.activations), self.net.loss,
+            [w.copy() for w in self.params.weights], [b.copy() for b in self.params.biases],
+            self.net.train_biases,
+        )
+
+
+@dataclass
+class Optimizer:
+    """SGD with optional momentum and L1/L2 penalties on the weights (never the biases).
+
+    total    = grad + l2 * w + l1 * sign(w)        (the penalty l1 |w| + l2/2 w^2)
+    velocity = momentum * velocity + total          (velocity = total when momentum = 0)
+    new      = old - learning_rate * velocity
+    """
+
+    learning_rate: float
+    momentum: float = 0.0
+    l1: float = 0.0
+    l2: float = 0.0
+
+    def penalty(self, params: Params) -> float:
+        if not (self.l1 or self.l2):
+            return 0.0
+        w = params.flat[: params.n_weights]
+        return float(self.l1 * np.abs(w).sum() + 0.5 * self.l2 * np.dot(w, w))
+
+    def regularization(self, params: Params) -> Params:
+        """The penalty's gradient l2 w + l1 sign(w) (zero for biases)."""
+        reg = params.like()
+        if self.l1 or self.l2:
+            w = params.flat[: params.n_weights]
+            reg.flat[: params.n_weights] = self.l2 * w + self.l1 * np.sign(w)
+        return reg
+
+    def update(self, params: Params, grads: Params, velocity: Params, train_biases: bool):
+        """One update in place; `velocity` ends up holding what was multiplied by the rate."""
+        n = params.flat.size if train_biases else params.n_weights
+        v = velocity.flat[:n]
+        if self.momentum:
+            v *= self.momentum
+            v += grads.flat[:n]
+        else:
+            np.copyto(v, grads.flat[:n])
+        if self.l1 or self.l2:
+            w = params.flat[: params.n_weights]
+            v[: params.n_weights] += self.l2 * w + self.l1 * np.sign(w)
+        params.flat[:n] -= self.learning_rate * v
+
+
+def velocity_params(params: Params, velocity) -> Params:
+    """A zero velocity in the params layout, or the given per-layer (weights, biases) pairs."""
+    vel = params.like()
+    for (vw, vb), tw, tb in zip(velocity or [], vel.weights, vel.biases):
+        tw[...] = vw
+        tb[...] = vb
+    return vel
+
+
+@dataclass
+class LayerTrace:
+    """Everything a student computes by hand for one non-input layer of one step."""
+
+    weights: np.ndarray
+    biases: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    f_prime: np.ndarray | None  # f'(z), None for softmax (delta uses its Jacobian)
+    grad_a: np.ndarray  # dl/da per sample: from the loss, or W_next^T delta_next
+    delta: np.ndarray
+    grad_weights: np.ndarray
+    grad_biases: np.ndarray
+    reg_weights: np.ndarray  # the penalty's gradient l2 w + l1 sign(w)
+    velocity_weights: np.ndarray
+    velocity_biases: np.ndarray
+    new_weights: np.ndarray
+    new_biases: np.ndarray
+
+
+@dataclass
+class StepTrace:
+    loss: float  # mean over samples of the data loss (before the update)
+    penalty: float  # l1 sum|w| + l2/2 sum w^2 (before the update)
+    sample_losses: np.ndarray  # (batch,)
+    output_losses: np.ndarray  # (batch, n_out): the per-output terms
+    inputs: np.ndarray
+    targets: np.ndarray
+    outputs: np.ndarray
+    layers: list[LayerTrace]
+    network: Network  # the updated network, or the unchanged one if the step diverged
+    diverged: bool
+
+
+@dataclass
+class Evaluation:
+    z: list[np.ndarray]
+    a: list[np.ndarray]
+    loss: float | None = None  # mean over samples, when targets are given
+    sample_losses: np.ndarray | None = None  # (batch,)
+    output_losses: np.ndarray | None = None  # (batch, n_out): the per-output terms
+
+
+def evaluate(net: Network, x, y=None) -> Evaluation:
+    """One forward pass: z and a of every layer, and the loss when targets y are given."""
+    ws = Workspace(net)
+    with np.errstate(all="ignore"):
+        buf = ws.forward(x)
+        result = Evaluation(buf.z, buf.a)
+        if y is not None:
+            terms, _, _ = output_terms_and_delta(net.activations[-1], net.loss, buf.z[-1], buf.a[-1], y)
+            result.output_losses = terms
+            result.sample_losses = terms.sum(axis=1)
+            result.loss = float(result.sample_losses.mean())
+    return result
+
+
+def step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
+    """One training step on the batch (x, y), with the whole trace.
+
+    velocity: per-layer (weights, biases) pairs from the previous step, or None.
+    """
+    ws = Workspace(net)
+    vel = velocity_params(ws.params, velocity)
+    with np.errstate(all="ignore"):  # divergence is reported, not warned about
+        buf = ws.forward(x)
+        terms = ws.backward(x, y, buf)
+        before = ws.network()
+        penalty = optimizer.penalty(ws.params)
+        reg = optimizer.regularization(ws.params)
+        optimizer.update(ws.params, ws.grads, vel, net.train_biases)
+        sample_losses = terms.sum(axis=1)
+        loss = float(sample_losses.mean())
+        f_primes = [
+            None if act.prime is None else act.prime(z, a, np.empty_like(z))
+            for act, z, a in zip(ws.acts, buf.z, buf.a)
+        ]
+    diverged = not (
+        math.isfinite(loss) and math.isfinite(penalty) and np.isfinite(ws.params.flat).all()
+    )
+    layers = [
+        LayerTrace(
+            weights=before.weights[l], biases=before.biases[l],
+            z=buf.z[l], a=buf.a[l], f_prime=f_primes[l], grad_a=buf.grad_a[l], delta=buf.delta[l],
+            grad_weights=ws.grads.weights[l], grad_biases=ws.grads.biases[l],
+            reg_weights=reg.weights[l],
+            velocity_weights=vel.weights[l], velocity_biases=vel.biases[l],
+            new_weights=ws.params.weights[l], new_biases=ws.params.biases[l],
+        )
+        for l in range(len(ws.acts))
+    ]
+    return StepTrace(
+        loss=loss, penalty=penalty, sample_losses=sample_losses, output_losses=terms,
+        inputs=x, targets=y, outputs=buf.a[-1], layers=layers,
+        network=before if diverged else ws.network(), diverged=diverged,
+    )
+
+
+@dataclass
+class TrainResult:
+    network: Network  # the trained network, or the last finite one if training diverged
+    initial_loss: float
+    history: list[tuple[int, float, float | None]]  # (epoch, loss, test_loss)
+    diverged: bool
+    diverged_at_epoch: int | None = None
+    steps: int = 0
+    velocity: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+
+def train(
+    net: Network, x, y, optimizer: Optimizer, epochs: int, *, batch_size: int | None = None,
+    shuffle_seed: int | None = None, record_every: int = 1, velocity=None,
+    test_x=None, test_y=None,
+) -> TrainResult:
+    """Many SGD steps without traces.
+
+    History entry e is the loss over the whole set after epoch e's updates, for the
+    epochs that record_every selects and always the last. With minibatches,
+    shuffle_seed None keeps the samples in order and an int reshuffles every epoch.
+    Divergence (a non-finite loss or parameter) stops training and returns the
+    parameters from before the update that diverged.
+    """
+    n = x.shape[0]
+    batch_size = min(batch_size or n, n)
+    full_batch = batch_size == n  # then each forward pass gives the loss after the last update
+    rng = np.random.default_rng(shuffle_seed) if shuffle_seed is not None else None
+    ws = Workspace(net)
+    params = ws.params
+    vel = velocity_params(params, velocity)
+    prev, prev_vel = params.flat.copy(), vel.flat.copy()
+    checkpoint, checkpoint_vel = prev.copy(), prev_vel.copy()  # last state seen all finite
+    history: list[tuple[int, float, float | None]] = []
+    pending = None  # full batch: a recorded epoch whose loss the next forward pass gives
+    diverged_at = None
+    steps = 0
+
+    def record(epoch, loss):
+        history.append((epoch, loss, None if test_x is None else ws.loss(test_x, test_y)))
+
+    with np.errstate(all="ignore"):
+        initial_loss = ws.loss(x, y)
+        epoch = 0
+        while diverged_at is None and epoch < epochs and math.isfinite(initial_loss):
+            epoch += 1
+            for xb, yb in _batches(x, y, batch_size, rng):
+                np.copyto(prev, params.flat)
+                np.copyto(prev_vel, vel.flat)
+                terms = ws.backward(xb, yb, ws.forward(xb))
+                batch_loss = float(terms.sum()) / xb.shape[0]
+                if not math.isfinite(batch_loss):
+                    diverged_at = epoch
+                    break
+                if pending is not None:
+                    record(pending, batch_loss)
+                    pending = None
+                optimizer.update(params, ws.grads, vel, net.train_biases)
+                steps += 1
+            if diverged_at is not None or not (epoch % record_every == 0 or epoch == epochs):
+                continue
+            if not np.isfinite(params.flat).all():
+                diverged_at = epoch
+            elif full_batch and epoch < epochs:
+                pending = epoch
+            else:
+                loss = ws.loss(x, y)
+                if math.isfinite(loss):
+                    record(epoch, loss)
+                else:
+                    diverged_at = epoch
+            if diverged_at is None:
+                np.copyto(checkpoint, params.flat)
+                np.copyto(checkpoint_vel, vel.flat)
+        if not math.isfinite(initial_loss):
+            diverged_at = 0
+    if diverged_at is not None and diverged_at > 0:
+        finite_prev = np.isfinite(prev).all() and np.isfinite(prev_vel).all()
+        params.flat[...] = prev if finite_prev else checkpoint
+        vel.flat[...] = prev_vel if finite_prev else checkpoint_vel
+    return TrainResult(
+        network=ws.network(), initial_loss=initial_loss, history=history,
+        diverged=diverged_at is not None, diverged_at_epoch=diverged_at, steps=steps,
+        velocity=[(w.copy(), b.copy()) for w, b in zip(vel.weights, vel.biases)],
+    )
+
+
+def _batches(x, y, size, rng):
+    n = x.shape[0]
+    if size >= n:
+        yield x, y
+        return
+    order = rng.permutation(n) if rng is not None else None
+    for start in range(0, n, size):
+        idx = slice(start, start + size) if order is None else order[start : start + size]
+        yield x[idx], y[idx]

@@ -1,0 +1,57 @@
+"""Builds the app: error handlers, middleware, static files, routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from . import __version__, pages
+from .api import routes
+from .api.schemas import FieldErrors
+from .config import get_settings
+from .limits import BodyLimit
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="backprop-viz",
+        version=__version__,
+        description="Backpropagation step by step: every z, a, delta, gradient and update as JSON.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_exception_handler(FieldErrors, _field_errors)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(routes.router)
+    pages.mount(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"status": "ok"}
+
+    return app
+
+
+async def _field_errors(request: Request, exc: FieldErrors):
+    detail = [{"loc": list(loc), "msg": msg, "type": "value_error"} for loc, msg in exc.errors]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError):
+    # FastAPI's own format, without echoing the (possibly huge) input back
+    detail = [
+        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _server_error(request: Request, exc: Exception):
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+app = create_app()
