@@ -44,9 +44,7 @@ async def _field_errors(request: Request, exc: FieldErrors):
 
 async def _validation_error(request: Request, exc: RequestValidationError):
     # FastAPI's own format, without echoing the (possibly huge) input back
-    detail = [
-        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-    ]
+    detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     return JSONResponse({"detail": detail}, status_code=422)
 
 

@@ -20,15 +20,25 @@ def network(spec: NetworkSpec) -> Network:
             else [np.zeros(n) for n in spec.layer_sizes[1:]]
         )
     return Network(
-        list(spec.layer_sizes), list(spec.activations), spec.loss, weights, biases, spec.train_biases
+        list(spec.layer_sizes),
+        list(spec.activations),
+        spec.loss,
+        weights,
+        biases,
+        spec.train_biases,
     )
 
 
 def network_out(net: Network, spec: NetworkSpec) -> dict:
     return {
-        "layer_sizes": net.layer_sizes, "activations": net.activations, "loss": net.loss,
-        "weights": [w.tolist() for w in net.weights], "biases": [b.tolist() for b in net.biases],
-        "train_biases": net.train_biases, "init": spec.init, "seed": spec.seed,
+        "layer_sizes": net.layer_sizes,
+        "activations": net.activations,
+        "loss": net.loss,
+        "weights": [w.tolist() for w in net.weights],
+        "biases": [b.tolist() for b in net.biases],
+        "train_biases": net.train_biases,
+        "init": spec.init,
+        "seed": spec.seed,
     }
 
 

@@ -42,14 +42,23 @@ def step(req: s.StepRequest):
     """One training step with its whole trace: forward, loss, backward, update."""
     net = convert.network(req.network)
     trace = network.step(
-        net, convert.array(req.inputs), convert.array(req.targets), _optimizer(req),
+        net,
+        convert.array(req.inputs),
+        convert.array(req.targets),
+        _optimizer(req),
         convert.velocity(req.velocity),
     )
     return {
-        "loss": out(trace.loss), "penalty": out(trace.penalty),
-        "sample_losses": out(trace.sample_losses), "output_losses": out(trace.output_losses),
-        "inputs": req.inputs, "targets": req.targets, "outputs": out(trace.outputs),
-        "layers": [{name: out(getattr(layer, name)) for name in _STEP_FIELDS} for layer in trace.layers],
+        "loss": out(trace.loss),
+        "penalty": out(trace.penalty),
+        "sample_losses": out(trace.sample_losses),
+        "output_losses": out(trace.output_losses),
+        "inputs": req.inputs,
+        "targets": req.targets,
+        "outputs": out(trace.outputs),
+        "layers": [
+            {name: out(getattr(layer, name)) for name in _STEP_FIELDS} for layer in trace.layers
+        ],
         "network": convert.network_out(trace.network, req.network),
         "velocity": convert.velocity_out(
             [(layer.velocity_weights, layer.velocity_biases) for layer in trace.layers]
@@ -65,10 +74,17 @@ _STEP_FIELDS = tuple(s.StepLayer.model_fields)
 def train(req: s.TrainRequest):
     """Many SGD steps in one request, without per-step traces."""
     result = network.train(
-        convert.network(req.network), convert.array(req.inputs), convert.array(req.targets),
-        _optimizer(req), req.epochs, batch_size=req.batch_size, shuffle_seed=req.shuffle_seed,
-        record_every=req.record_every, velocity=convert.velocity(req.velocity),
-        test_x=_maybe_array(req.test_inputs), test_y=_maybe_array(req.test_targets),
+        convert.network(req.network),
+        convert.array(req.inputs),
+        convert.array(req.targets),
+        _optimizer(req),
+        req.epochs,
+        batch_size=req.batch_size,
+        shuffle_seed=req.shuffle_seed,
+        record_every=req.record_every,
+        velocity=convert.velocity(req.velocity),
+        test_x=_maybe_array(req.test_inputs),
+        test_y=_maybe_array(req.test_targets),
     )
     return {
         "network": convert.network_out(result.network, req.network),
@@ -77,8 +93,10 @@ def train(req: s.TrainRequest):
             {"epoch": epoch, "loss": loss, "test_loss": test_loss}
             for epoch, loss, test_loss in result.history
         ],
-        "diverged": result.diverged, "diverged_at_epoch": result.diverged_at_epoch,
-        "steps": result.steps, "velocity": convert.velocity_out(result.velocity),
+        "diverged": result.diverged,
+        "diverged_at_epoch": result.diverged_at_epoch,
+        "steps": result.steps,
+        "velocity": convert.velocity_out(result.velocity),
     }
 
 
@@ -86,21 +104,33 @@ def train(req: s.TrainRequest):
 def gradcheck(req: s.GradcheckRequest):
     """Backprop gradients beside finite-difference gradients, with the relative errors."""
     check = run_gradcheck(
-        convert.network(req.network), convert.array(req.inputs), convert.array(req.targets),
-        method=req.method, epsilon=req.epsilon,
+        convert.network(req.network),
+        convert.array(req.inputs),
+        convert.array(req.targets),
+        method=req.method,
+        epsilon=req.epsilon,
     )
     return {
-        "loss": out(check.loss), "max_rel_error": out(check.max_rel_error),
-        "method": check.method, "epsilon": check.epsilon,
+        "loss": out(check.loss),
+        "max_rel_error": out(check.max_rel_error),
+        "method": check.method,
+        "epsilon": check.epsilon,
         "layers": [
             {
-                "grad_weights": out(gw), "grad_biases": out(gb),
-                "fd_grad_weights": out(fw), "fd_grad_biases": out(fb),
-                "rel_error_weights": out(rw), "rel_error_biases": out(rb),
+                "grad_weights": out(gw),
+                "grad_biases": out(gb),
+                "fd_grad_weights": out(fw),
+                "fd_grad_biases": out(fb),
+                "rel_error_weights": out(rw),
+                "rel_error_biases": out(rb),
             }
             for gw, gb, fw, fb, rw, rb in zip(
-                check.backprop.weights, check.backprop.biases, check.numeric.weights,
-                check.numeric.biases, check.rel_error.weights, check.rel_error.biases,
+                check.backprop.weights,
+                check.backprop.biases,
+                check.numeric.weights,
+                check.numeric.biases,
+                check.rel_error.weights,
+                check.rel_error.biases,
             )
         ],
     }
@@ -113,7 +143,8 @@ def predict(req: s.PredictRequest):
         convert.network(req.network), req.x_range, req.y_range, req.resolution, hidden=req.hidden
     )
     return {
-        "x": result.x.tolist(), "y": None if result.y is None else result.y.tolist(),
+        "x": result.x.tolist(),
+        "y": None if result.y is None else result.y.tolist(),
         "layers": [out(layer) for layer in result.layers],
     }
 
@@ -158,9 +189,15 @@ def dataset(
         raise s.FieldErrors([(("query", "n"), f"n + test is at most {limit}, got {n + test}")])
     x, y, tx, ty = data.split(name, n, test, noise, seed, labels)
     return {
-        "name": name, "n": n, "noise": noise, "seed": seed, "labels": labels,
-        "inputs": x.tolist(), "targets": y.tolist(),
-        "test_inputs": tx.tolist(), "test_targets": ty.tolist(),
+        "name": name,
+        "n": n,
+        "noise": noise,
+        "seed": seed,
+        "labels": labels,
+        "inputs": x.tolist(),
+        "targets": y.tolist(),
+        "test_inputs": tx.tolist(),
+        "test_targets": ty.tolist(),
     }
 
 

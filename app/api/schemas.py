@@ -71,7 +71,10 @@ class NetworkSpec(Strict):
     def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
         sizes = self.layer_sizes
         if len(sizes) > s.max_layers:
-            yield ("layer_sizes",), f"at most {s.max_layers} layers (input included), got {len(sizes)}"
+            yield (
+                ("layer_sizes",),
+                f"at most {s.max_layers} layers (input included), got {len(sizes)}",
+            )
             return
         bad = [i for i, n in enumerate(sizes) if not 1 <= n <= s.max_neurons]
         for i in bad:
@@ -79,14 +82,18 @@ class NetworkSpec(Strict):
         if bad:
             return
         if count_params(sizes) > s.max_params:
-            yield ("layer_sizes",), (
-                f"at most {s.max_params} parameters, this network has {count_params(sizes)}"
+            yield (
+                ("layer_sizes",),
+                (f"at most {s.max_params} parameters, this network has {count_params(sizes)}"),
             )
             return
         n_layers = len(sizes) - 1
         if len(self.activations) != n_layers:
-            yield ("activations",), (
-                f"expected {n_layers} activations (one per non-input layer), got {len(self.activations)}"
+            yield (
+                ("activations",),
+                (
+                    f"expected {n_layers} activations (one per non-input layer), got {len(self.activations)}"
+                ),
             )
         for i, name in enumerate(self.activations[:-1]):
             if name == "softmax":
@@ -95,7 +102,9 @@ class NetworkSpec(Strict):
             if self.biases is not None:
                 yield ("biases",), "biases were given without weights"
             return
-        yield from _shape_problems("weights", self.weights, [(o, i) for i, o in zip(sizes, sizes[1:])])
+        yield from _shape_problems(
+            "weights", self.weights, [(o, i) for i, o in zip(sizes, sizes[1:])]
+        )
         if self.biases is not None:
             yield from _shape_problems("biases", self.biases, [(o,) for o in sizes[1:]])
 
@@ -106,12 +115,16 @@ def _shape_problems(name: str, arrays, shapes) -> Iterator[tuple[Loc, str]]:
         return
     for l, (array, shape) in enumerate(zip(arrays, shapes)):
         if len(array) != shape[0]:
-            yield (name, l), f"expected {shape[0]} rows (neurons of layer {l + 1}), got {len(array)}"
+            yield (
+                (name, l),
+                f"expected {shape[0]} rows (neurons of layer {l + 1}), got {len(array)}",
+            )
         elif len(shape) == 2:
             for j, row in enumerate(array):
                 if len(row) != shape[1]:
-                    yield (name, l, j), (
-                        f"expected {shape[1]} values (neurons of layer {l}), got {len(row)}"
+                    yield (
+                        (name, l, j),
+                        (f"expected {shape[1]} values (neurons of layer {l}), got {len(row)}"),
                     )
 
 
@@ -158,9 +171,12 @@ class DataRequest(NetworkRequest):
     def trace_problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
         values = len(self.inputs) * sum(self.network.layer_sizes)
         if values > s.max_trace_values:
-            yield ("inputs",), (
-                f"a trace of {len(self.inputs)} samples through this network has {values} values; "
-                f"the limit is {s.max_trace_values} (use /train for big batches)"
+            yield (
+                ("inputs",),
+                (
+                    f"a trace of {len(self.inputs)} samples through this network has {values} values; "
+                    f"the limit is {s.max_trace_values} (use /train for big batches)"
+                ),
             )
 
 
@@ -227,9 +243,14 @@ class TrainRequest(OptimizerFields, DataRequest):
                 )
             work = self.epochs * (len(self.inputs) + len(self.test_inputs or []))
             if work > s.max_train_work:
-                errors.append((("epochs",), (
-                    f"epochs x samples is {work}; the limit is {s.max_train_work} per request"
-                )))
+                errors.append(
+                    (
+                        ("epochs",),
+                        (
+                            f"epochs x samples is {work}; the limit is {s.max_train_work} per request"
+                        ),
+                    )
+                )
         yield from errors
 
 
@@ -242,9 +263,12 @@ class GradcheckRequest(DataRequest):
         errors = list(super().problems(s))
         work = count_params(self.network.layer_sizes) * len(self.inputs)
         if not errors and work > s.max_gradcheck_work:
-            errors.append((("inputs",), (
-                f"parameters x samples is {work}; gradcheck allows {s.max_gradcheck_work}"
-            )))
+            errors.append(
+                (
+                    ("inputs",),
+                    (f"parameters x samples is {work}; gradcheck allows {s.max_gradcheck_work}"),
+                )
+            )
         yield from errors
 
 
@@ -263,9 +287,12 @@ class PredictRequest(NetworkRequest):
             points = self.resolution ** (sizes[0] if sizes[0] in (1, 2) else 2)
             values = points * (sum(sizes[1:]) if self.hidden else sizes[-1])
             if values > s.max_trace_values:
-                errors.append((("resolution",), (
-                    f"the grid has {values} values; the limit is {s.max_trace_values}"
-                )))
+                errors.append(
+                    (
+                        ("resolution",),
+                        (f"the grid has {values} values; the limit is {s.max_trace_values}"),
+                    )
+                )
         for name, (lo, hi) in (("x_range", self.x_range), ("y_range", self.y_range)):
             if not lo < hi:
                 errors.append(((name,), "expected [min, max] with min < max"))
@@ -420,4 +447,3 @@ class Dataset(BaseModel):
     targets: Matrix
     test_inputs: Matrix
     test_targets: Matrix
-

@@ -75,7 +75,10 @@ def _regression(rng, n, noise):
 
 
 _GENERATORS = {
-    "xor": _xor, "circle": _circle, "gaussian": _gaussian, "spiral": _spiral,
+    "xor": _xor,
+    "circle": _circle,
+    "gaussian": _gaussian,
+    "spiral": _spiral,
     "regression": _regression,
 }
 
@@ -89,68 +92,125 @@ MAZUR = {
         "inputs 0.05 and 0.10, targets 0.01 and 0.99, learning rate 0.5, biases not trained."
     ),
     "network": {
-        "layer_sizes": [2, 2, 2], "activations": ["sigmoid", "sigmoid"], "loss": "squared_error",
+        "layer_sizes": [2, 2, 2],
+        "activations": ["sigmoid", "sigmoid"],
+        "loss": "squared_error",
         "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
-        "biases": [[0.35, 0.35], [0.60, 0.60]], "train_biases": False,
+        "biases": [[0.35, 0.35], [0.60, 0.60]],
+        "train_biases": False,
     },
-    "inputs": [[0.05, 0.10]], "targets": [[0.01, 0.99]],
-    "learning_rate": 0.5, "batch_size": None, "dataset": None,
+    "inputs": [[0.05, 0.10]],
+    "targets": [[0.01, 0.99]],
+    "learning_rate": 0.5,
+    "batch_size": None,
+    "dataset": None,
 }
 
 XOR = {
     "title": "XOR",
     "description": "The four points of exclusive or: no single line separates them, one hidden layer does.",
     "network": {
-        "layer_sizes": [2, 3, 1], "activations": ["sigmoid", "sigmoid"], "loss": "squared_error",
-        "train_biases": True, "init": "uniform", "seed": 7,
+        "layer_sizes": [2, 3, 1],
+        "activations": ["sigmoid", "sigmoid"],
+        "loss": "squared_error",
+        "train_biases": True,
+        "init": "uniform",
+        "seed": 7,
     },
-    "inputs": [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], "targets": [[0.0], [1.0], [1.0], [0.0]],
-    "learning_rate": 2.0, "batch_size": None, "dataset": None,
+    "inputs": [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]],
+    "targets": [[0.0], [1.0], [1.0], [0.0]],
+    "learning_rate": 2.0,
+    "batch_size": None,
+    "dataset": None,
 }
 
 
 def _classifier(title, description, name, hidden, *, n=200, noise=0.05, lr=0.3, seed=1):
     return {
-        "title": title, "description": description,
+        "title": title,
+        "description": description,
         "network": {
             "layer_sizes": [2, *hidden, 1],
             "activations": ["tanh"] * len(hidden) + ["sigmoid"],
-            "loss": "binary_cross_entropy", "train_biases": True, "init": "xavier", "seed": seed,
+            "loss": "binary_cross_entropy",
+            "train_biases": True,
+            "init": "xavier",
+            "seed": seed,
         },
-        "dataset": {"name": name, "n": n, "noise": noise, "seed": seed, "labels": "binary", "test": n // 2},
-        "learning_rate": lr, "batch_size": 20,
+        "dataset": {
+            "name": name,
+            "n": n,
+            "noise": noise,
+            "seed": seed,
+            "labels": "binary",
+            "test": n // 2,
+        },
+        "learning_rate": lr,
+        "batch_size": 20,
     }
 
 
 PRESETS = {
     "mazur": MAZUR,
     "xor": XOR,
-    "circle": _classifier("Circle", "A disc inside a ring: needs a curved boundary.", "circle", [4]),
-    "gaussian": _classifier("Two blobs", "Two Gaussian blobs: nearly linearly separable.", "gaussian", [2]),
+    "circle": _classifier(
+        "Circle", "A disc inside a ring: needs a curved boundary.", "circle", [4]
+    ),
+    "gaussian": _classifier(
+        "Two blobs", "Two Gaussian blobs: nearly linearly separable.", "gaussian", [2]
+    ),
     "spiral": _classifier(
-        "Spiral", "Two interleaved spirals: hard; needs depth and patience.", "spiral", [8, 8],
-        lr=0.1, noise=0.0,
+        "Spiral",
+        "Two interleaved spirals: hard; needs depth and patience.",
+        "spiral",
+        [8, 8],
+        lr=0.1,
+        noise=0.0,
     ),
     "regression": {
         "title": "Regression",
         "description": "Fit y = 0.8 sin(pi x) with a tanh hidden layer and a linear output.",
         "network": {
-            "layer_sizes": [1, 8, 1], "activations": ["tanh", "linear"], "loss": "mse",
-            "train_biases": True, "init": "xavier", "seed": 2,
+            "layer_sizes": [1, 8, 1],
+            "activations": ["tanh", "linear"],
+            "loss": "mse",
+            "train_biases": True,
+            "init": "xavier",
+            "seed": 2,
         },
-        "dataset": {"name": "regression", "n": 60, "noise": 0.05, "seed": 2, "labels": "binary", "test": 30},
-        "learning_rate": 0.1, "batch_size": 10,
+        "dataset": {
+            "name": "regression",
+            "n": 60,
+            "noise": 0.05,
+            "seed": 2,
+            "labels": "binary",
+            "test": 30,
+        },
+        "learning_rate": 0.1,
+        "batch_size": 10,
     },
     "deep": {
         "title": "Deep spiral (2-8x6-1 tanh)",
         "description": "Six tanh hidden layers of 8 on the spiral: the largest network the well-known "
         "playgrounds draw. Labels are -1/+1 to match the tanh output.",
         "network": {
-            "layer_sizes": [2, 8, 8, 8, 8, 8, 8, 1], "activations": ["tanh"] * 7,
-            "loss": "squared_error", "train_biases": True, "init": "xavier", "seed": 3,
+            "layer_sizes": [2, 8, 8, 8, 8, 8, 8, 1],
+            "activations": ["tanh"] * 7,
+            "loss": "squared_error",
+            "train_biases": True,
+            "init": "xavier",
+            "seed": 3,
         },
-        "dataset": {"name": "spiral", "n": 300, "noise": 0.0, "seed": 3, "labels": "signed", "test": 0},
-        "learning_rate": 0.03, "batch_size": 30,
+        "dataset": {
+            "name": "spiral",
+            "n": 300,
+            "noise": 0.0,
+            "seed": 3,
+            "labels": "signed",
+            "test": 0,
+        },
+        "learning_rate": 0.03,
+        "batch_size": 30,
     },
 }
 

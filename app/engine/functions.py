@@ -104,7 +104,9 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("tanh", _tanh, _tanh_prime, "a = tanh(z); f'(z) = 1 - a^2"),
         Activation("relu", _relu, _relu_prime, "a = max(0, z); f'(z) = 1 if z > 0 else 0"),
         Activation(
-            "leaky_relu", _leaky_relu, _leaky_relu_prime,
+            "leaky_relu",
+            _leaky_relu,
+            _leaky_relu_prime,
             "a = z if z > 0 else 0.01 z; f'(z) = 1 if z > 0 else 0.01",
         ),
         Activation("linear", _linear, _linear_prime, "a = z; f'(z) = 1"),
@@ -154,7 +156,8 @@ LOSSES: dict[str, Loss] = {
         Loss("mse", _mse, "l = (1/n_out) sum_o (a_o - y_o)^2"),
         Loss("cross_entropy", _cross_entropy, "l = -sum_o y_o log(a_o)"),
         Loss(
-            "binary_cross_entropy", _binary_cross_entropy,
+            "binary_cross_entropy",
+            _binary_cross_entropy,
             "l = -sum_o [y_o log(a_o) + (1 - y_o) log(1 - a_o)]",
         ),
     )

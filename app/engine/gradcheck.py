@@ -54,6 +54,11 @@ def gradcheck(net: Network, x, y, *, method: str = "central", epsilon: float | N
         scale = np.maximum(np.maximum(np.abs(bp), np.abs(numeric.flat)), REL_FLOOR)
         rel.flat[...] = np.abs(bp - numeric.flat) / scale
     return GradCheck(
-        loss=float(terms.sum()) / x.shape[0], backprop=ws.grads, numeric=numeric, rel_error=rel,
-        max_rel_error=float(rel.flat.max()) if rel.flat.size else 0.0, epsilon=h, method=method,
+        loss=float(terms.sum()) / x.shape[0],
+        backprop=ws.grads,
+        numeric=numeric,
+        rel_error=rel,
+        max_rel_error=float(rel.flat.max()) if rel.flat.size else 0.0,
+        epsilon=h,
+        method=method,
     )

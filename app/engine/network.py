@@ -138,7 +138,9 @@ class Workspace:
         """z = a_prev W^T + b, a = f(z), layer by layer; x : (batch, n_0)."""
         buf = self.buffers(x.shape[0])
         a_prev = x
-        for W, b, act, z, a in zip(self.params.weights, self.params.biases, self.acts, buf.z, buf.a):
+        for W, b, act, z, a in zip(
+            self.params.weights, self.params.biases, self.acts, buf.z, buf.a
+        ):
             np.matmul(a_prev, W.T, out=z)
             z += b
             act.f(z, a)
@@ -159,7 +161,9 @@ class Workspace:
             np.sum(buf.delta[l], axis=0, out=gb[l])
             if l > 0:  # delta_{l-1} = (delta_l W_l) * f'(z_{l-1})
                 np.matmul(buf.delta[l], W[l], out=buf.grad_a[l - 1])
-                self.acts[l - 1].backward(buf.z[l - 1], buf.a[l - 1], buf.grad_a[l - 1], buf.delta[l - 1])
+                self.acts[l - 1].backward(
+                    buf.z[l - 1], buf.a[l - 1], buf.grad_a[l - 1], buf.delta[l - 1]
+                )
         self.grads.flat *= 1.0 / x.shape[0]
         return terms
 
@@ -174,8 +178,11 @@ class Workspace:
     def network(self) -> Network:
         """A copy of the network with the current parameters."""
         return Network(
-            list(self.net.layer_sizes), list(self.net.activations), self.net.loss,
-            [w.copy() for w in self.params.weights], [b.copy() for b in self.params.biases],
+            list(self.net.layer_sizes),
+            list(self.net.activations),
+            self.net.loss,
+            [w.copy() for w in self.params.weights],
+            [b.copy() for b in self.params.biases],
             self.net.train_biases,
         )
 
@@ -282,7 +289,9 @@ def evaluate(net: Network, x, y=None) -> Evaluation:
         buf = ws.forward(x)
         result = Evaluation(buf.z, buf.a)
         if y is not None:
-            terms, _, _ = output_terms_and_delta(net.activations[-1], net.loss, buf.z[-1], buf.a[-1], y)
+            terms, _, _ = output_terms_and_delta(
+                net.activations[-1], net.loss, buf.z[-1], buf.a[-1], y
+            )
             result.output_losses = terms
             result.sample_losses = terms.sum(axis=1)
             result.loss = float(result.sample_losses.mean())
@@ -314,19 +323,34 @@ def step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
     )
     layers = [
         LayerTrace(
-            weights=before.weights[l], biases=before.biases[l],
-            z=buf.z[l], a=buf.a[l], f_prime=f_primes[l], grad_a=buf.grad_a[l], delta=buf.delta[l],
-            grad_weights=ws.grads.weights[l], grad_biases=ws.grads.biases[l],
+            weights=before.weights[l],
+            biases=before.biases[l],
+            z=buf.z[l],
+            a=buf.a[l],
+            f_prime=f_primes[l],
+            grad_a=buf.grad_a[l],
+            delta=buf.delta[l],
+            grad_weights=ws.grads.weights[l],
+            grad_biases=ws.grads.biases[l],
             reg_weights=reg.weights[l],
-            velocity_weights=vel.weights[l], velocity_biases=vel.biases[l],
-            new_weights=ws.params.weights[l], new_biases=ws.params.biases[l],
+            velocity_weights=vel.weights[l],
+            velocity_biases=vel.biases[l],
+            new_weights=ws.params.weights[l],
+            new_biases=ws.params.biases[l],
         )
         for l in range(len(ws.acts))
     ]
     return StepTrace(
-        loss=loss, penalty=penalty, sample_losses=sample_losses, output_losses=terms,
-        inputs=x, targets=y, outputs=buf.a[-1], layers=layers,
-        network=before if diverged else ws.network(), diverged=diverged,
+        loss=loss,
+        penalty=penalty,
+        sample_losses=sample_losses,
+        output_losses=terms,
+        inputs=x,
+        targets=y,
+        outputs=buf.a[-1],
+        layers=layers,
+        network=before if diverged else ws.network(),
+        diverged=diverged,
     )
 
 
@@ -342,9 +366,18 @@ class TrainResult:
 
 
 def train(
-    net: Network, x, y, optimizer: Optimizer, epochs: int, *, batch_size: int | None = None,
-    shuffle_seed: int | None = None, record_every: int = 1, velocity=None,
-    test_x=None, test_y=None,
+    net: Network,
+    x,
+    y,
+    optimizer: Optimizer,
+    epochs: int,
+    *,
+    batch_size: int | None = None,
+    shuffle_seed: int | None = None,
+    record_every: int = 1,
+    velocity=None,
+    test_x=None,
+    test_y=None,
 ) -> TrainResult:
     """Many SGD steps without traces.
 
@@ -411,8 +444,12 @@ def train(
         params.flat[...] = prev if finite_prev else checkpoint
         vel.flat[...] = prev_vel if finite_prev else checkpoint_vel
     return TrainResult(
-        network=ws.network(), initial_loss=initial_loss, history=history,
-        diverged=diverged_at is not None, diverged_at_epoch=diverged_at, steps=steps,
+        network=ws.network(),
+        initial_loss=initial_loss,
+        history=history,
+        diverged=diverged_at is not None,
+        diverged_at_epoch=diverged_at,
+        steps=steps,
         velocity=[(w.copy(), b.copy()) for w, b in zip(vel.weights, vel.biases)],
     )
 
