@@ -15,7 +15,7 @@ import numpy as np
 
 from .network import Network, Params, Workspace
 
-REL_FLOOR = 1e-8  # below this size a gradient is compared absolutely
+REL_FLOOR = 1e-6  # below this size a gradient is compared absolutely (FD rounding is ~1e-10)
 METHODS = {
     "central": ((1.0, 1 / 2), (-1.0, -1 / 2)),  # (offset in h, weight / h)
     "five_point": ((2.0, -1 / 12), (1.0, 8 / 12), (-1.0, -8 / 12), (-2.0, 1 / 12)),
