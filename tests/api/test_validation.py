@@ -1,0 +1,193 @@
+"""Bad input gets a clear 4xx naming the field and the reason; limits hold before any work."""
+
+import json
+
+import pytest
+
+
+def post_raw(client, path, text):
+    return client.post(path, content=text, headers={"content-type": "application/json"})
+
+
+def errors(r) -> dict:
+    """{loc joined by '.': msg} of a 422."""
+    return {".".join(map(str, e["loc"])): e["msg"] for e in r.json()["detail"]}
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_numbers_are_rejected(client, mazur_step, literal):
+    text = json.dumps(mazur_step).replace('"learning_rate": 0.5', f'"learning_rate": {literal}')
+    r = post_raw(client, "/api/v1/step", text)
+    assert r.status_code == 422
+    assert errors(r) == {"body.learning_rate": "Input should be a finite number"}
+
+
+def test_a_nan_deep_inside_the_weights_is_located(client, mazur_step):
+    text = json.dumps(mazur_step).replace("0.55", "NaN")
+    r = post_raw(client, "/api/v1/step", text)
+    assert r.status_code == 422
+    assert "body.network.weights.1.1.1" in errors(r)
+
+
+@pytest.mark.parametrize(
+    ("change", "loc", "words"),
+    [
+        ({"weights": [[[0.15, 0.2], [0.25, 0.3]]]}, "body.network.weights", "expected 2 layers"),
+        ({"weights": [[[0.15, 0.2]], [[0.4, 0.45], [0.5, 0.55]]]}, "body.network.weights.0", "expected 2 rows"),
+        ({"weights": [[[0.15], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]]}, "body.network.weights.0.0", "expected 2 values"),
+        ({"biases": [[0.35], [0.6, 0.6]]}, "body.network.biases.0", "expected 2 rows"),
+        ({"activations": ["sigmoid"]}, "body.network.activations", "expected 2 activations"),
+        ({"activations": ["softmax", "sigmoid"]}, "body.network.activations.0", "output layer only"),
+        ({"activations": ["sigmoid", "swish"]}, "body.network.activations.1", "Input should be"),
+        ({"layer_sizes": [2, 0, 2]}, "body.network.layer_sizes.1", "1 to 512 neurons"),
+        ({"loss": "hinge"}, "body.network.loss", "Input should be"),
+    ],
+)  # fmt: skip
+def test_shape_problems_name_the_field_and_what_was_expected(
+    client, mazur_step, change, loc, words
+):
+    body = {**mazur_step, "network": {**mazur_step["network"], **change}}
+    r = client.post("/api/v1/step", json=body)
+    assert r.status_code == 422
+    found = errors(r)
+    assert loc in found and words in found[loc], found
+
+
+@pytest.mark.parametrize(
+    ("change", "loc", "words"),
+    [
+        ({"inputs": [[0.05, 0.1, 0.2]]}, "body.inputs.0", "expected 2 values"),
+        ({"targets": [[0.01]]}, "body.targets.0", "expected 2 values"),
+        ({"targets": [[0.01, 0.99], [0.0, 1.0]]}, "body.targets", "expected 1 rows"),
+        ({"inputs": []}, "body.inputs", "at least 1 item"),
+        ({"learning_rate": -1}, "body.learning_rate", "greater than or equal to 0"),
+        ({"momentum": 1.5}, "body.momentum", "less than 1"),
+        ({"learning_rte": 0.5}, "body.learning_rte", "Extra inputs are not permitted"),
+    ],
+)  # fmt: skip
+def test_data_and_option_problems_name_the_field(client, mazur_step, change, loc, words):
+    r = client.post("/api/v1/step", json={**mazur_step, **change})
+    assert r.status_code == 422
+    found = errors(r)
+    assert loc in found and words in found[loc], found
+
+
+def test_missing_learning_rate_is_reported(client, mazur_step):
+    del mazur_step["learning_rate"]
+    r = client.post("/api/v1/step", json=mazur_step)
+    assert r.status_code == 422
+    assert errors(r) == {"body.learning_rate": "Field required"}
+
+
+def test_biases_without_weights_are_ambiguous(client):
+    spec = {"layer_sizes": [2, 1], "activations": ["sigmoid"], "biases": [[0.1]]}
+    r = client.post("/api/v1/init", json={"network": spec})
+    assert r.status_code == 422
+    assert "body.network.biases" in errors(r)
+
+
+def test_limits_are_enforced_and_their_numbers_are_in_the_message(client):
+    too_deep = {"layer_sizes": [2] * 11, "activations": ["tanh"] * 10}
+    r = client.post("/api/v1/init", json={"network": too_deep})
+    assert r.status_code == 422
+    assert "at most 10 layers" in errors(r)["body.network.layer_sizes"]
+    too_wide = {"layer_sizes": [2, 513, 1], "activations": ["tanh", "tanh"]}
+    assert (
+        "1 to 512 neurons"
+        in errors(client.post("/api/v1/init", json={"network": too_wide}))[
+            "body.network.layer_sizes.1"
+        ]
+    )
+    too_many = {"layer_sizes": [512, 200, 1], "activations": ["tanh", "tanh"]}
+    assert (
+        "at most 100000 parameters"
+        in errors(client.post("/api/v1/init", json={"network": too_many}))[
+            "body.network.layer_sizes"
+        ]
+    )
+
+
+def test_samples_and_training_work_are_limited(client):
+    net = {"layer_sizes": [1, 1], "activations": ["linear"]}
+    r = client.post("/api/v1/forward", json={"network": net, "inputs": [[0.0]] * 10_001})
+    assert r.status_code == 422
+    assert "at most 10000 samples" in errors(r)["body.inputs"]
+    r = client.post(
+        "/api/v1/train",
+        json={
+            "network": net,
+            "inputs": [[0.0]] * 1000,
+            "targets": [[0.0]] * 1000,
+            "learning_rate": 0.1,
+            "epochs": 2001,
+        },
+    )
+    assert r.status_code == 422
+    assert "2000000" in errors(r)["body.epochs"]
+
+
+def test_limits_are_configurable(make_client):
+    client = make_client(max_layers=3, max_train_work=100)
+    net = {"layer_sizes": [1, 1, 1, 1], "activations": ["linear"] * 3}
+    assert client.post("/api/v1/init", json={"network": net}).status_code == 422
+    small = {
+        "network": {"layer_sizes": [1, 1], "activations": ["linear"]},
+        "inputs": [[0.0]] * 10,
+        "targets": [[0.0]] * 10,
+        "learning_rate": 0.1,
+    }
+    assert client.post("/api/v1/train", json={**small, "epochs": 10}).status_code == 200
+    assert client.post("/api/v1/train", json={**small, "epochs": 11}).status_code == 422
+
+
+def test_a_body_over_the_limit_is_413_from_its_content_length(make_client, mazur_step):
+    client = make_client(max_body_bytes=1000)
+    r = post_raw(client, "/api/v1/step", json.dumps(mazur_step) + " " * 2000)
+    assert r.status_code == 413
+    assert "1000 bytes" in r.json()["detail"]
+
+
+def test_a_chunked_body_under_the_limit_is_served(client, mazur_step):
+    r = client.post(
+        "/api/v1/step",
+        content=iter([json.dumps(mazur_step).encode()]),
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "text", ["{", "[" * 100_000 + "]" * 100_000, '{"network": 1e99999999}', "1" * 5000, '"\\ud800"']
+)
+def test_malformed_json_is_a_4xx_without_a_stack_trace(client, text):
+    r = post_raw(client, "/api/v1/step", text)
+    assert 400 <= r.status_code < 500
+    assert "Traceback" not in r.text and 'File "' not in r.text
+
+
+def test_query_parameters_are_validated(client):
+    r = client.get("/api/v1/datasets/spiral", params={"n": 0})
+    assert r.status_code == 422
+    r = client.get("/api/v1/datasets/spiral", params={"noise": "nan"})
+    assert r.status_code == 422
+    r = client.get("/api/v1/datasets/spiral", params={"n": 9000, "test": 2000})
+    assert r.status_code == 422
+    assert "n + test" in r.json()["detail"][0]["msg"]
+
+
+def test_gradcheck_and_predict_have_their_own_bounds(client):
+    net = {"layer_sizes": [2, 300, 300, 1], "activations": ["tanh", "tanh", "tanh"]}
+    r = client.post(
+        "/api/v1/gradcheck", json={"network": net, "inputs": [[0, 0]] * 100, "targets": [[0]] * 100}
+    )
+    assert r.status_code == 422
+    assert "gradcheck allows" in errors(r)["body.inputs"]
+    r = client.post("/api/v1/predict", json={"network": net, "resolution": 400})
+    assert r.status_code == 422
+    assert "body.resolution" in errors(r)
+    r = client.post(
+        "/api/v1/predict",
+        json={"network": {"layer_sizes": [1, 1], "activations": ["tanh"]}, "x_range": [1, 0]},
+    )
+    assert r.status_code == 422
+    assert "body.x_range" in errors(r)
