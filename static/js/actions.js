@@ -1,0 +1,233 @@
+// What the buttons do: each action asks the API, then changes the store.
+
+import * as api from "./api.js";
+
+export class Session {
+  constructor(store, player) {
+    this.store = store;
+    this.player = player;
+    this.playing = false;
+    this.grids = new WeakMap(); // network -> {key, result} of /predict
+  }
+
+  /** Report an API error next to the control that caused it (source names the button). */
+  fail(error, source) {
+    if (!(error instanceof api.ApiError)) throw error;
+    this.store.errors = { source, problems: error.problems };
+    this.store.announce("errors");
+    return false;
+  }
+
+  clearErrors() {
+    if (this.store.errors) {
+      this.store.errors = null;
+      this.store.announce("errors");
+    }
+  }
+
+  async loadPreset(name) {
+    try {
+      this.store.load(await api.getPreset(name));
+    } catch (error) {
+      return this.fail(error, "preset");
+    }
+    await this.refreshLoss();
+    return true;
+  }
+
+  /** The body of /step, /train and /gradcheck for a committed state. */
+  body(snapshot, { batch = true } = {}) {
+    const { store } = this;
+    const { inputs, targets } = store.data;
+    const indices = batch ? store.batchIndices(snapshot.cursor) : inputs.map((_, i) => i);
+    const settings = store.settings;
+    return {
+      network: snapshot.network,
+      inputs: indices.map((i) => inputs[i]),
+      targets: indices.map((i) => targets[i]),
+      learning_rate: settings.learning_rate,
+      momentum: settings.momentum,
+      l1: settings.l1,
+      l2: settings.l2,
+      ...(snapshot.velocity ? { velocity: snapshot.velocity } : {}),
+    };
+  }
+
+  /** Make sure a recorded step follows the current position; fetch one if needed. */
+  async ensureNext(source) {
+    const store = this.store;
+    if (store.position < store.end) return true;
+    const before = store.snapshot(store.end);
+    let trace;
+    try {
+      trace = await api.step(this.body(before));
+    } catch (error) {
+      return this.fail(error, source);
+    }
+    this.clearErrors();
+    if (trace.diverged) {
+      store.say(
+        "error",
+        `This step diverged: values overflowed with learning rate ${store.settings.learning_rate}. ` +
+          "The network was kept as it was before the step; lower the learning rate and try again.",
+      );
+      return false;
+    }
+    if (store.message?.kind === "error") store.say(null, null);
+    store.appendRecord(trace);
+    this.refreshLoss(before.step + 1, trace.network);
+    return true;
+  }
+
+  async next(source = "next") {
+    if (this.player.busy) this.player.finish();
+    await this.idle();
+    if (!(await this.ensureNext(source))) return false;
+    return this.player.advance();
+  }
+
+  async previous() {
+    if (this.player.busy) this.player.finish();
+    await this.idle();
+    const store = this.store;
+    if (store.position === 0) {
+      store.say("info", "This is the first state kept in the history.");
+      return false;
+    }
+    store.moveTo(store.position - 1);
+    this.player.show();
+    return true;
+  }
+
+  /** Play the rest of the current step, or a whole new one, up to its update phase. */
+  async step(source = "step") {
+    if (this.player.busy) return false;
+    const store = this.store;
+    if (store.phase === "idle" || store.phase === "update") {
+      if (!(await this.ensureNext(source))) return false;
+    }
+    do {
+      if (!(await this.player.advance())) return false;
+    } while (store.phase !== "update");
+    return true;
+  }
+
+  async play(onStop) {
+    this.playing = true;
+    this.store.announce("playing");
+    while (this.playing) {
+      if (!(await this.step("play"))) break;
+    }
+    this.playing = false;
+    this.store.announce("playing");
+    onStop?.();
+  }
+
+  pause() {
+    this.playing = false;
+    this.player.finish();
+  }
+
+  /** Wait until the running animation has stopped. */
+  async idle() {
+    while (this.player.busy) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  reset() {
+    this.pause();
+    this.store.reset();
+    this.refreshLoss();
+  }
+
+  /** Fast-forward with /train; the picture and the loss chart jump to the result. */
+  async train(epochs) {
+    this.pause();
+    await this.idle();
+    const store = this.store;
+    const now = store.snapshot();
+    const body = {
+      ...this.body(now, { batch: false }),
+      epochs,
+      batch_size: store.settings.batch_size,
+      record_every: Math.max(1, Math.ceil(epochs / 200)),
+    };
+    if (store.data.test_inputs?.length) {
+      body.test_inputs = store.data.test_inputs;
+      body.test_targets = store.data.test_targets;
+    }
+    let result;
+    try {
+      result = await api.train(body);
+    } catch (error) {
+      return this.fail(error, "train");
+    }
+    this.clearErrors();
+    if (result.diverged) {
+      store.say(
+        "error",
+        `Training diverged at epoch ${result.diverged_at_epoch}: the loss overflowed with learning rate ` +
+          `${store.settings.learning_rate}. The network was kept as it was before Train; lower the learning rate.`,
+      );
+      return false;
+    }
+    const stepsPerEpoch = result.steps / epochs;
+    const points = result.history.map((h) => ({
+      step: now.step + h.epoch * stepsPerEpoch,
+      loss: h.loss,
+      test_loss: h.test_loss ?? null,
+    }));
+    store.commit(
+      { network: result.network, velocity: result.velocity, step: now.step + result.steps, cursor: now.cursor },
+      "train",
+    );
+    store.setLosses(points);
+    store.say("info", `Trained ${epochs} epoch${epochs === 1 ? "" : "s"} (${result.steps} steps).`);
+    return true;
+  }
+
+  /** The loss on the whole training (and test) set after `step` steps, for the chart. */
+  async refreshLoss(step = this.store.snapshot().step, network = this.store.snapshot().network) {
+    const { data } = this.store;
+    try {
+      const [train, test] = await Promise.all([
+        api.forward({ network, inputs: data.inputs, targets: data.targets }),
+        data.test_inputs?.length
+          ? api.forward({ network, inputs: data.test_inputs, targets: data.test_targets })
+          : null,
+      ]);
+      if (train.loss === null) return;
+      this.store.setLosses([{ step, loss: train.loss, test_loss: test?.loss ?? null }]);
+    } catch (error) {
+      this.fail(error, "chart");
+    }
+  }
+
+  /** Activations over a grid of the input plane, cached per network. */
+  predictGrid(network, range) {
+    const key = JSON.stringify(range);
+    const cached = this.grids.get(network);
+    if (cached?.key === key) return cached.result;
+    const result = api
+      .predict({ network, x_range: range.x, y_range: range.y, resolution: 40, hidden: true })
+      .catch((error) => {
+        this.grids.delete(network);
+        this.fail(error, "step");
+        return null;
+      });
+    this.grids.set(network, { key, result });
+    return result;
+  }
+
+  /** Backprop beside finite differences for the recorded step at the current position. */
+  async gradcheckFor(record) {
+    if (record.gradcheck) return record.gradcheck;
+    const { inputs, targets } = record.trace;
+    const network = record.network;
+    record.gradcheck = api.gradcheck({ network, inputs, targets }).catch((error) => {
+      record.gradcheck = null;
+      this.fail(error, "gradcheck");
+      return null;
+    });
+    return record.gradcheck;
+  }
+}

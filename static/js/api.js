@@ -1,0 +1,56 @@
+// The REST client: the only module that calls fetch. All math comes from /api/v1.
+
+const BASE = "/api/v1";
+
+/** An API error: status, and the problems as [{field, message}] (field "" when general). */
+export class ApiError extends Error {
+  constructor(status, problems) {
+    super(problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join("; "));
+    this.status = status;
+    this.problems = problems;
+  }
+}
+
+/** 422 {"detail": [{loc, msg}]} or 413/404 {"detail": "..."} as [{field, message}]. */
+export function problemsOf(body, status) {
+  const detail = body && body.detail;
+  if (Array.isArray(detail)) {
+    return detail.map((d) => ({
+      field: (d.loc || []).filter((part, i) => !(i === 0 && (part === "body" || part === "query"))).join("."),
+      message: String(d.msg),
+    }));
+  }
+  if (typeof detail === "string") return [{ field: "", message: detail }];
+  return [{ field: "", message: `the server answered ${status}` }];
+}
+
+async function request(method, path, body) {
+  let response;
+  try {
+    response = await fetch(BASE + path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, [{ field: "", message: "the server cannot be reached" }]);
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, problemsOf(data, response.status));
+  return data;
+}
+
+export const listPresets = () => request("GET", "/presets");
+export const getPreset = (name) => request("GET", `/presets/${encodeURIComponent(name)}`);
+export const initNetwork = (network) => request("POST", "/init", { network });
+export const forward = (body) => request("POST", "/forward", body);
+export const step = (body) => request("POST", "/step", body);
+export const train = (body) => request("POST", "/train", body);
+export const gradcheck = (body) => request("POST", "/gradcheck", { method: "five_point", ...body });
+export const predict = (body) => request("POST", "/predict", body);
+
+/** Generated data: {inputs, targets, test_inputs, test_targets}. */
+export function getDataset(name, { n, noise, seed, labels, test }) {
+  const query = new URLSearchParams({ n, noise, seed, labels, test });
+  return request("GET", `/datasets/${encodeURIComponent(name)}?${query}`);
+}

@@ -1,0 +1,202 @@
+// The loss chart (SVG) and, for 1- and 2-input problems, the data over the network's output.
+
+import { formatNumber, isMissing } from "./format.js";
+import { neuronName } from "./layout.js";
+import { clear, html, svg } from "./svg.js";
+
+const RESOLUTION = 40;
+
+/** Train loss (solid) and test loss (dashed) against the step, with the current step marked. */
+export function drawLossChart(root, store) {
+  const width = 340;
+  const height = 190;
+  const pad = { left: 46, right: 10, top: 10, bottom: 28 };
+  clear(root);
+  root.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  const points = store.losses.filter((p) => !isMissing(p.loss));
+  if (points.length === 0) {
+    svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = "The loss appears here after a step";
+    return;
+  }
+  const values = points.flatMap((p) => [p.loss, p.test_loss]).filter((v) => !isMissing(v));
+  const top = Math.max(...values) * 1.05 || 1;
+  const steps = points.map((p) => p.step);
+  const first = Math.min(...steps);
+  const last = Math.max(Math.max(...steps), first + 1);
+  const x = (step) => pad.left + ((step - first) / (last - first)) * (width - pad.left - pad.right);
+  const y = (v) => height - pad.bottom - (v / top) * (height - pad.top - pad.bottom);
+  for (const f of [0, 0.5, 1]) {
+    svg("line", { class: "grid", x1: pad.left, x2: width - pad.right, y1: y(top * f), y2: y(top * f) }, root);
+    svg("text", { x: pad.left - 6, y: y(top * f) + 4, "text-anchor": "end" }, root).textContent = formatNumber(top * f, 2);
+  }
+  svg("line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: y(0), y2: y(0) }, root);
+  svg("text", { x: pad.left, y: height - 8 }, root).textContent = `step ${first}`;
+  svg("text", { x: width - pad.right, y: height - 8, "text-anchor": "end" }, root).textContent = `step ${Math.max(...steps)}`;
+  const path = (key) =>
+    points.filter((p) => !isMissing(p[key])).map((p, i) => `${i ? "L" : "M"}${x(p.step).toFixed(1)},${y(p[key]).toFixed(1)}`).join("");
+  const now = store.record ? store.record.step : store.snapshot().step;
+  svg("line", { class: "now", x1: x(now), x2: x(now), y1: pad.top, y2: y(0) }, root);
+  svg("path", { class: "train", d: path("loss") }, root);
+  if (points.length === 1) svg("circle", { cx: x(points[0].step), cy: y(points[0].loss), r: 3, fill: "currentColor", class: "train" }, root);
+  const hasTest = points.some((p) => !isMissing(p.test_loss));
+  if (hasTest) svg("path", { class: "test", d: path("test_loss") }, root);
+  const legend = svg("text", { x: width - pad.right, y: pad.top + 10, "text-anchor": "end" }, root);
+  legend.textContent = hasTest ? "train (solid), test (dashed)" : "train loss";
+  const latest = points[points.length - 1];
+  root.setAttribute(
+    "aria-label",
+    `Loss over ${points.length} recorded steps; at step ${latest.step} the training loss is ${formatNumber(latest.loss)}` +
+      (hasTest ? ` and the test loss ${formatNumber(latest.test_loss)}` : ""),
+  );
+}
+
+/** Scatter of the data over the output as a heatmap (2 inputs) or curve (1 input). */
+export async function drawDataPlot(panel, store, session) {
+  const canvas = panel.querySelector("#data-plot");
+  const maps = panel.querySelector("#neuron-maps");
+  const network = store.snapshot().network;
+  const inputs = network.layer_sizes[0];
+  panel.hidden = !(inputs === 1 || inputs === 2) || store.data.inputs.length < 4;
+  if (panel.hidden) return;
+  const range = dataRange(store.data, inputs);
+  const result = await session.predictGrid(network, range);
+  if (!result || store.snapshot().network !== network) return;
+  const colors = palette(canvas);
+  const ctx = canvas.getContext("2d");
+  const size = canvas.width;
+  ctx.clearRect(0, 0, size, size);
+  const targets = store.data.targets.map((t) => t[0]);
+  const lo = Math.min(...targets);
+  const hi = Math.max(...targets);
+  const mid = (lo + hi) / 2;
+  const half = Math.max((hi - lo) / 2, 1e-9);
+  const output = result.layers[result.layers.length - 1][0];
+  const toX = (v) => ((v - range.x[0]) / (range.x[1] - range.x[0])) * size;
+  if (inputs === 2) {
+    const toY = (v) => size - ((v - range.y[0]) / (range.y[1] - range.y[0])) * size;
+    paintGrid(ctx, output, size, size, (v) => (v - mid) / half, colors);
+    const drawSet = (xs, ys, hollow) =>
+      xs?.forEach((p, i) => marker(ctx, toX(p[0]), toY(p[1]), ys[i][0] > mid, hollow, colors));
+    drawSet(store.data.test_inputs, store.data.test_targets, true);
+    drawSet(store.data.inputs, store.data.targets, false);
+    const current = store.data.inputs[store.sampleIndex];
+    ring(ctx, toX(current[0]), toY(current[1]), colors.text);
+  } else {
+    const yLo = Math.min(lo, ...output[0].filter((v) => !isMissing(v))) - 0.2;
+    const yHi = Math.max(hi, ...output[0].filter((v) => !isMissing(v))) + 0.2;
+    const toY = (v) => size - ((v - yLo) / (yHi - yLo)) * size;
+    ctx.fillStyle = colors.panel;
+    ctx.fillRect(0, 0, size, size);
+    for (const [xs, ys, hollow] of [[store.data.test_inputs, store.data.test_targets, true], [store.data.inputs, store.data.targets, false]]) {
+      xs?.forEach((p, i) => marker(ctx, toX(p[0]), toY(ys[i][0]), true, hollow, colors));
+    }
+    ctx.strokeStyle = colors.neg;
+    ctx.lineWidth = 2.5;
+    ctx.beginPath();
+    result.x.forEach((v, i) => (i ? ctx.lineTo(toX(v), toY(output[0][i])) : ctx.moveTo(toX(v), toY(output[0][i]))));
+    ctx.stroke();
+  }
+  canvas.setAttribute(
+    "aria-label",
+    inputs === 2
+      ? "The training data (circles: positive class, squares: negative; hollow: test) over the network's output"
+      : "The training data (dots) and the network's output (line) over the input",
+  );
+  drawNeuronMaps(maps, store, result, inputs, colors);
+}
+
+function drawNeuronMaps(root, store, result, inputs, colors) {
+  clear(root);
+  if (inputs !== 2) return;
+  const sizes = store.snapshot().network.layer_sizes;
+  result.layers.forEach((layer, i) => {
+    const column = html("div", { class: "column" }, root);
+    html("span", { class: "column-title" }, column, i === result.layers.length - 1 ? "output" : `layer ${i + 1}`);
+    layer.forEach((grid, j) => {
+      const name = neuronName(sizes, i + 1, j);
+      const figure = html("figure", {}, column);
+      const canvas = html("canvas", { width: RESOLUTION, height: RESOLUTION, role: "img", "aria-label": `activation of ${name} over the input plane` }, figure);
+      paintGrid(canvas.getContext("2d"), grid, RESOLUTION, RESOLUTION, (v) => v, colors);
+      html("figcaption", {}, figure, name);
+      canvas.addEventListener("click", () => store.select({ kind: "neuron", layer: i + 1, index: j }));
+    });
+  });
+}
+
+/** A grid of values drawn as pixels: blue for positive, orange for negative, by strength. */
+function paintGrid(ctx, grid, width, height, scale, colors) {
+  const rows = grid.length;
+  const cols = grid[0].length;
+  const image = ctx.createImageData(cols, rows);
+  for (let r = 0; r < rows; r += 1) {
+    for (let c = 0; c < cols; c += 1) {
+      const v = scale(grid[rows - 1 - r][c]);
+      const strength = isMissing(v) ? 0 : Math.min(1, Math.abs(v));
+      const hue = v > 0 ? colors.posRgb : colors.negRgb;
+      const base = colors.panelRgb;
+      const offset = 4 * (r * cols + c);
+      for (let ch = 0; ch < 3; ch += 1) image.data[offset + ch] = base[ch] + (hue[ch] - base[ch]) * strength * 0.55;
+      image.data[offset + 3] = 255;
+    }
+  }
+  const tile = new OffscreenCanvas(cols, rows);
+  tile.getContext("2d").putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(tile, 0, 0, width, height);
+}
+
+function marker(ctx, x, y, positive, hollow, colors) {
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = colors.panel;
+  ctx.fillStyle = positive ? colors.pos : colors.neg;
+  ctx.beginPath();
+  if (positive) ctx.arc(x, y, 4.2, 0, 2 * Math.PI);
+  else ctx.rect(x - 3.8, y - 3.8, 7.6, 7.6);
+  if (hollow) {
+    ctx.strokeStyle = positive ? colors.pos : colors.neg;
+    ctx.stroke();
+  } else {
+    ctx.fill();
+    ctx.stroke();
+  }
+}
+
+function ring(ctx, x, y, color) {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.arc(x, y, 9, 0, 2 * Math.PI);
+  ctx.stroke();
+}
+
+/** The plotted square: the data's extent with a margin. */
+export function dataRange(data, inputs) {
+  const all = [...data.inputs, ...(data.test_inputs ?? [])];
+  const extent = (i) => {
+    const values = all.map((p) => p[i]);
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    const margin = Math.max((hi - lo) * 0.1, 0.25);
+    return [lo - margin, hi + margin];
+  };
+  return inputs === 2 ? { x: extent(0), y: extent(1) } : { x: extent(0), y: [-1, 1] };
+}
+
+function palette(node) {
+  const style = getComputedStyle(node);
+  const read = (name) => style.getPropertyValue(name).trim();
+  return {
+    pos: read("--pos"),
+    neg: read("--neg"),
+    panel: read("--panel"),
+    text: read("--text"),
+    posRgb: rgb(read("--pos")),
+    negRgb: rgb(read("--neg")),
+    panelRgb: rgb(read("--panel")),
+  };
+}
+
+function rgb(hex) {
+  const value = parseInt(hex.replace("#", ""), 16);
+  return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+}

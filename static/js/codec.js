@@ -1,0 +1,51 @@
+// Encoding of a saved state as text for share links and localStorage.
+//
+// A share link carries the state in the URL fragment: /#state=<code>. The fragment never
+// reaches the server, so a big state costs nothing there. <code> is "1." followed by the
+// JSON of the state, deflate-compressed and base64url-encoded; JSON keeps every float exact.
+
+const VERSION = "1";
+
+/** The state as a compact URL-safe string. */
+export async function encodeState(state) {
+  const json = new TextEncoder().encode(JSON.stringify(state));
+  const packed = await pipe(json, new CompressionStream("deflate-raw"));
+  return `${VERSION}.${toBase64Url(packed)}`;
+}
+
+/** The state back from encodeState's string; throws on anything else. */
+export async function decodeState(code) {
+  const [version, body] = String(code).split(".", 2);
+  if (version !== VERSION || !body) throw new Error("not a backprop-viz state");
+  const json = await pipe(fromBase64Url(body), new DecompressionStream("deflate-raw"));
+  return JSON.parse(new TextDecoder().decode(json));
+}
+
+async function pipe(bytes, transform) {
+  const stream = new Blob([bytes]).stream().pipeThrough(transform);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export function toBase64Url(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+export function fromBase64Url(text) {
+  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** The start parameters of a page address: {preset} or {state}, and the address without them. */
+export function startParameters(href) {
+  const url = new URL(href);
+  const preset = url.searchParams.get("preset");
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  const state = fragment.get("state");
+  url.searchParams.delete("preset");
+  url.hash = "";
+  return { preset, state, clean: `${url.pathname}${url.search}` };
+}

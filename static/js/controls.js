@@ -1,0 +1,141 @@
+// The toolbar, the training settings, the keyboard, and API errors shown beside their control.
+
+import { html } from "./svg.js";
+
+const TRAINING_FIELDS = [
+  { key: "learning_rate", label: "Learning rate \u03b7", step: "any" },
+  { key: "batch_size", label: "Batch size (blank: all)", step: "1", optional: true },
+  { key: "momentum", label: "Momentum \u03bc", step: "any" },
+  { key: "l1", label: "L1 rate", step: "any" },
+  { key: "l2", label: "L2 rate", step: "any" },
+];
+
+// Which control answers for an API error field (its first part); others go to the button.
+const FIELD_SLOTS = {
+  learning_rate: "learning_rate",
+  momentum: "momentum",
+  velocity: "momentum",
+  l1: "l1",
+  l2: "l2",
+  batch_size: "batch_size",
+  epochs: "epochs",
+  network: "network",
+  inputs: "data",
+  targets: "data",
+  test_inputs: "data",
+  test_targets: "data",
+  n: "dataset",
+  noise: "dataset",
+  seed: "dataset",
+  test: "dataset",
+  labels: "dataset",
+};
+const SOURCE_SLOTS = { step: "step", next: "step", play: "step", train: "epochs", preset: "preset" };
+
+export function bindControls(root, store, session, player) {
+  const button = (id) => root.getElementById(id);
+  const playButton = button("play");
+
+  const togglePlay = () => {
+    if (session.playing) session.pause();
+    else session.play();
+  };
+  button("step").addEventListener("click", () => session.step("step"));
+  button("next").addEventListener("click", () => session.next("next"));
+  button("previous").addEventListener("click", () => session.previous());
+  playButton.addEventListener("click", togglePlay);
+  button("reset").addEventListener("click", () => session.reset());
+  button("train").addEventListener("click", () => {
+    const epochs = readNumber(button("epochs"));
+    if (epochs === null) return showErrors(root, { source: "train", problems: [{ field: "epochs", message: "enter a whole number of epochs" }] });
+    session.train(epochs);
+  });
+  button("load-preset").addEventListener("click", () => {
+    session.pause();
+    session.loadPreset(button("preset").value);
+  });
+
+  const speed = button("speed");
+  const speedValue = button("speed-value");
+  speed.addEventListener("input", () => {
+    player.speed = Number(speed.value);
+    speedValue.textContent = `${speed.value}x`;
+    speed.setAttribute("aria-valuetext", `${speed.value}x`);
+  });
+
+  root.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+    if (event.target.closest?.("input, select, textarea, button, summary, [contenteditable], [role=button]")) return;
+    if (event.key === " ") togglePlay();
+    else if (event.key === "ArrowRight") session.next("next");
+    else if (event.key === "ArrowLeft") session.previous();
+    else return;
+    event.preventDefault();
+  });
+
+  const fields = button("training-fields");
+  const inputs = {};
+  for (const spec of TRAINING_FIELDS) {
+    const id = spec.key.replaceAll("_", "-");
+    const field = html("div", { class: "field", "data-field": spec.key }, fields);
+    html("label", { for: id }, field, spec.label);
+    const input = html("input", { type: "number", id, step: spec.step, "aria-describedby": `${id}-error` }, field);
+    html("p", { class: "field-error", id: `${id}-error`, role: "status" }, field);
+    input.addEventListener("change", () => {
+      const value = readNumber(input);
+      if (value === null && !(spec.optional && input.value.trim() === "")) {
+        return showErrors(root, { source: spec.key, problems: [{ field: spec.key, message: "enter a number" }] });
+      }
+      if (spec.key === "batch_size" && value !== null && !(Number.isInteger(value) && value >= 1)) {
+        return showErrors(root, { source: spec.key, problems: [{ field: spec.key, message: "a whole number of samples, at least 1" }] });
+      }
+      session.clearErrors();
+      store.setSettings({ [spec.key]: value });
+    });
+    inputs[spec.key] = input;
+  }
+
+  store.addEventListener("change", (event) => {
+    const reason = event.detail.reason;
+    if (reason === "errors") showErrors(root, store.errors);
+    if (reason === "playing") playButton.textContent = session.playing ? "Pause" : "Play";
+    if (reason === "message") showMessage(root.getElementById("message"), store.message);
+    if (reason === "load" || reason === "train" || reason === "reset" || reason === "settings") {
+      for (const spec of TRAINING_FIELDS) {
+        const value = store.settings[spec.key];
+        if (root.activeElement !== inputs[spec.key]) inputs[spec.key].value = value ?? "";
+      }
+      if (store.preset) root.getElementById("preset").value = store.preset;
+    }
+  });
+}
+
+/** A number input's value, or null when it is empty or not a number. */
+export function readNumber(input) {
+  const text = input.value.trim();
+  if (text === "") return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+function showMessage(node, message) {
+  node.hidden = !message;
+  node.textContent = message ? message.text : "";
+  node.classList.toggle("error", message?.kind === "error");
+}
+
+/** Put each problem's message next to its control; clear the others. */
+export function showErrors(root, errors) {
+  for (const node of root.querySelectorAll(".field-error")) node.textContent = "";
+  for (const node of root.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  if (!errors) return;
+  for (const problem of errors.problems) {
+    const first = problem.field.split(".")[0];
+    const slot = FIELD_SLOTS[first] ?? SOURCE_SLOTS[errors.source] ?? errors.source ?? "step";
+    const field = root.querySelector(`[data-field="${slot}"]`) ?? root.querySelector('[data-field="step"]');
+    const target = field.querySelector(".field-error") ?? root.getElementById("step-error");
+    const where = problem.field && FIELD_SLOTS[first] ? `${problem.field}: ` : "";
+    target.textContent = target.textContent ? `${target.textContent}; ${where}${problem.message}` : `${where}${problem.message}`;
+    field.querySelector("input, select")?.setAttribute("aria-invalid", "true");
+  }
+}

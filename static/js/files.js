@@ -1,0 +1,112 @@
+// Share links, JSON export and import, and the diagram as SVG or PNG for slides.
+
+import { encodeState } from "./codec.js";
+import { isSavedState } from "./state.js";
+import { html } from "./svg.js";
+
+// the computed styles an exported SVG needs, since the page's stylesheet does not go with it
+const STYLE_PROPS = [
+  "fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "stroke-opacity",
+  "opacity", "visibility", "font-family", "font-size", "font-weight", "paint-order", "stroke-linejoin",
+];
+
+export function bindFiles(root, store, session, view) {
+  const button = (id) => root.getElementById(id);
+  const output = button("share-output");
+
+  button("share").addEventListener("click", async () => {
+    const code = await encodeState(store.saved());
+    const url = `${location.origin}${location.pathname}#state=${code}`;
+    output.textContent = "";
+    const label = html("label", { for: "share-url" }, output, "Share link (restores this network, data, step and settings): ");
+    const input = html("input", { type: "text", id: "share-url", readonly: true }, label);
+    input.value = url;
+    input.select();
+    try {
+      await navigator.clipboard.writeText(url);
+      output.append(" Copied.");
+    } catch {
+      // the link stays selected in the box for the user to copy
+    }
+  });
+
+  button("export-json").addEventListener("click", () => {
+    const body = { backprop_viz: 1, state: store.saved(), trace: store.record?.trace ?? null, phase: store.phase };
+    download(new Blob([JSON.stringify(body, null, 1)], { type: "application/json" }), "backprop-viz.json");
+  });
+
+  button("export-svg").addEventListener("click", () => {
+    download(new Blob([standaloneSvg(view.root)], { type: "image/svg+xml" }), "network.svg");
+  });
+
+  button("export-png").addEventListener("click", async () => {
+    const blob = await pngOf(view.root);
+    if (blob) download(blob, "network.png");
+  });
+
+  const file = button("import-file");
+  button("import").addEventListener("click", () => file.click());
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (!chosen) return;
+    try {
+      const parsed = JSON.parse(await chosen.text());
+      const saved = parsed.state ?? parsed;
+      if (!isSavedState(saved)) throw new Error("not a state");
+      session.pause();
+      store.load(saved);
+      if (!store.losses.some((p) => p.step === store.step)) session.refreshLoss();
+      store.say("info", `Imported ${chosen.name}.`);
+    } catch {
+      store.say("error", `${chosen.name} is not a backprop-viz export; nothing was changed.`);
+    }
+  });
+}
+
+/** The diagram as a self-contained SVG document, styles inlined. */
+export function standaloneSvg(source) {
+  const copy = source.cloneNode(true);
+  const originals = source.querySelectorAll("*");
+  const copies = copy.querySelectorAll("*");
+  originals.forEach((node, i) => {
+    const style = getComputedStyle(node);
+    copies[i].setAttribute("style", STYLE_PROPS.map((p) => `${p}:${style.getPropertyValue(p)}`).join(";"));
+    copies[i].removeAttribute("tabindex");
+  });
+  const box = source.viewBox.baseVal;
+  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  copy.setAttribute("width", box.width);
+  copy.setAttribute("height", box.height);
+  const background = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+  for (const [k, v] of Object.entries({ width: "100%", height: "100%", fill: getComputedStyle(source).backgroundColor })) background.setAttribute(k, v);
+  copy.prepend(background);
+  return new XMLSerializer().serializeToString(copy);
+}
+
+/** The diagram as PNG at twice its size (sharp on slides). */
+async function pngOf(source) {
+  const box = source.viewBox.baseVal;
+  const url = URL.createObjectURL(new Blob([standaloneSvg(source)], { type: "image/svg+xml" }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = box.width * 2;
+    canvas.height = box.height * 2;
+    canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+    return await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = html("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,267 @@
+// The one owner of mutable state. Views listen for "change" events; nothing else mutates.
+//
+// The timeline: position 0 is the base state (idle); each recorded step adds one position per
+// phase (forward-1 .. L, loss, backward-L .. 1, update), so "Previous phase" can walk back
+// through the phases and through earlier steps.
+
+import { phasesOf } from "./layout.js";
+
+const STORAGE_KEY = "backprop-viz:state";
+const MAX_RECORDS = 50;
+const SAVED_VERSION = 1;
+
+const DEFAULT_SETTINGS = { learning_rate: 0.5, batch_size: null, momentum: 0, l1: 0, l2: 0 };
+
+export class Store extends EventTarget {
+  constructor() {
+    super();
+    this.preset = null;
+    this.title = "";
+    this.description = "";
+    this.network = null; // the network at position 0
+    this.initial = null; // what Reset goes back to
+    this.data = null; // {inputs, targets, test_inputs, test_targets, dataset}
+    this.settings = { ...DEFAULT_SETTINGS };
+    this.velocity = null;
+    this.cursor = 0; // first sample of the next batch
+    this.step = 0; // steps taken since the initial network
+    this.sample = 0; // which sample of the batch the diagram shows
+    this.losses = []; // [{step, loss, test_loss}] on the whole training (and test) set
+    this.records = []; // [{network, velocity, cursor, step, trace, gradcheck}]
+    this.position = 0;
+    this.selection = null; // {kind: "neuron", layer, index} or {kind: "edge", layer, from, to}
+    this.message = null; // {kind: "error" | "info", text}
+  }
+
+  announce(reason) {
+    this.dispatchEvent(new CustomEvent("change", { detail: { reason } }));
+  }
+
+  // --- derived ----------------------------------------------------------------------------
+
+  get layerCount() {
+    return this.network.layer_sizes.length - 1;
+  }
+
+  get phases() {
+    return phasesOf(this.layerCount);
+  }
+
+  get end() {
+    return this.records.length * this.phases.length;
+  }
+
+  /** The phase at a position: "idle" at 0, else the phase of its record. */
+  phaseAt(position = this.position) {
+    return position === 0 ? "idle" : this.phases[(position - 1) % this.phases.length];
+  }
+
+  recordAt(position = this.position) {
+    return position === 0 ? null : this.records[Math.floor((position - 1) / this.phases.length)];
+  }
+
+  get phase() {
+    return this.phaseAt();
+  }
+
+  get record() {
+    return this.recordAt();
+  }
+
+  /** The committed state shown at a position: before its step, or after it once updated. */
+  snapshot(position = this.position) {
+    const record = this.recordAt(position);
+    if (!record) {
+      return { network: this.network, velocity: this.velocity, cursor: this.cursor, step: this.step };
+    }
+    if (this.phaseAt(position) !== "update") return record;
+    return {
+      network: record.trace.network,
+      velocity: record.trace.velocity,
+      cursor: (record.cursor + this.batchSize) % this.data.inputs.length,
+      step: record.step + 1,
+    };
+  }
+
+  get batchSize() {
+    const n = this.data.inputs.length;
+    return Math.min(this.settings.batch_size || n, n);
+  }
+
+  /** Indices into the training set of the batch that starts at cursor (wrapping around). */
+  batchIndices(cursor) {
+    const n = this.data.inputs.length;
+    return Array.from({ length: this.batchSize }, (_, i) => (cursor + i) % n);
+  }
+
+  /** Index into the training set of the sample the diagram shows. */
+  get sampleIndex() {
+    const snapshot = this.record || this.snapshot();
+    const batch = this.batchIndices(snapshot.cursor);
+    return batch[Math.min(this.sample, batch.length - 1)];
+  }
+
+  // --- changes ----------------------------------------------------------------------------
+
+  /** Start over from a preset (or an imported state): everything is replaced. */
+  load(preset) {
+    this.preset = preset.name ?? null;
+    this.title = preset.title ?? "";
+    this.description = preset.description ?? "";
+    this.network = preset.network;
+    this.initial = preset.initial ?? preset.network;
+    this.data = {
+      inputs: preset.inputs,
+      targets: preset.targets,
+      test_inputs: preset.test_inputs ?? null,
+      test_targets: preset.test_targets ?? null,
+      dataset: preset.dataset ?? null,
+    };
+    this.settings = { ...DEFAULT_SETTINGS, ...(preset.settings ?? {}) };
+    if (preset.learning_rate !== undefined) this.settings.learning_rate = preset.learning_rate;
+    if (preset.batch_size !== undefined) this.settings.batch_size = preset.batch_size;
+    this.velocity = preset.velocity ?? null;
+    this.cursor = preset.cursor ?? 0;
+    this.step = preset.step ?? 0;
+    this.sample = preset.sample ?? 0;
+    this.losses = preset.losses ?? [];
+    this.records = [];
+    this.position = 0;
+    this.selection = null;
+    this.message = null;
+    this.announce("load");
+  }
+
+  /** What autosave, Share and Export keep: the committed state at the current position. */
+  saved() {
+    const now = this.snapshot();
+    return {
+      version: SAVED_VERSION,
+      name: this.preset,
+      title: this.title,
+      description: this.description,
+      network: now.network,
+      initial: this.initial,
+      ...this.data,
+      settings: this.settings,
+      velocity: now.velocity,
+      cursor: now.cursor,
+      step: now.step,
+      sample: this.sample,
+      losses: this.losses.filter((p) => p.step <= now.step),
+    };
+  }
+
+  appendRecord(trace) {
+    const before = this.snapshot(this.end);
+    this.records.push({ ...before, trace, gradcheck: null });
+    if (this.records.length > MAX_RECORDS) {
+      const dropped = this.phases.length;
+      this.position = Math.max(0, this.position - dropped);
+      const first = this.records.shift();
+      Object.assign(this, this.afterRecord(first));
+    }
+    this.announce("record");
+  }
+
+  afterRecord(record) {
+    return {
+      network: record.trace.network,
+      velocity: record.trace.velocity,
+      cursor: (record.cursor + this.batchSize) % this.data.inputs.length,
+      step: record.step + 1,
+    };
+  }
+
+  moveTo(position) {
+    this.position = Math.max(0, Math.min(position, this.end));
+    this.announce("position");
+  }
+
+  /** Make the state at the current position the new base, with changes applied. */
+  commit(changes = {}, reason = "commit") {
+    const now = this.snapshot();
+    this.network = now.network;
+    this.velocity = now.velocity;
+    this.cursor = now.cursor;
+    this.step = now.step;
+    this.records = [];
+    this.position = 0;
+    this.losses = this.losses.filter((p) => p.step <= this.step);
+    for (const [key, value] of Object.entries(changes)) {
+      if (key === "settings") this.settings = { ...this.settings, ...value };
+      else if (key === "data") this.data = { ...this.data, ...value };
+      else this[key] = value;
+    }
+    if (this.cursor >= this.data.inputs.length) this.cursor = 0;
+    this.announce(reason);
+  }
+
+  /** Back to the initial network: same weights, step 0, no momentum, no history. */
+  reset() {
+    this.commit({ network: this.initial, velocity: null, cursor: 0, step: 0, losses: [] }, "reset");
+  }
+
+  /** New settings apply from the next step on; recorded steps after this one are dropped. */
+  setSettings(changes) {
+    this.settings = { ...this.settings, ...changes };
+    this.records.length = Math.ceil(this.position / this.phases.length);
+    const last = this.snapshot(this.end).step;
+    this.losses = this.losses.filter((p) => p.step <= last);
+    this.announce("settings");
+  }
+
+  setLosses(points) {
+    const merged = new Map(this.losses.map((p) => [p.step, p]));
+    for (const p of points) merged.set(p.step, p);
+    this.losses = [...merged.values()].sort((a, b) => a.step - b.step);
+    this.announce("losses");
+  }
+
+  select(selection) {
+    this.selection = selection;
+    this.announce("selection");
+  }
+
+  setSample(sample) {
+    this.sample = sample;
+    this.announce("sample");
+  }
+
+  say(kind, text) {
+    this.message = text ? { kind, text } : null;
+    this.announce("message");
+  }
+}
+
+// --- autosave ---------------------------------------------------------------------------------
+
+export function saveLocal(store) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(store.saved()));
+    return true;
+  } catch {
+    return false; // full or disabled storage: the page keeps working without autosave
+  }
+}
+
+export function loadLocal() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY));
+    return saved && saved.version === SAVED_VERSION ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when an object has the shape of a saved state (for Import and share links). */
+export function isSavedState(saved) {
+  return Boolean(
+    saved &&
+      saved.version === SAVED_VERSION &&
+      saved.network &&
+      Array.isArray(saved.network.layer_sizes) &&
+      Array.isArray(saved.inputs) &&
+      Array.isArray(saved.targets),
+  );
+}

@@ -1,0 +1,103 @@
+// The numbers view: every z, a, delta, gradient and weight of the current step, as tables and CSV.
+
+import { csvNumber, formatNumber } from "./format.js";
+import { neuronName, weightName } from "./layout.js";
+import { clear, html } from "./svg.js";
+
+export class NumbersTable {
+  constructor(root, store, session) {
+    this.root = root;
+    this.store = store;
+    this.session = session;
+    this.check = null; // the gradcheck shown, once it arrived
+    document.getElementById("copy-csv").addEventListener("click", () => this.copy());
+  }
+
+  /** Rows of the two tables: neurons and parameters, with raw numbers (null when not known). */
+  rows() {
+    const { store } = this;
+    const record = store.record;
+    const trace = record?.trace;
+    const network = record ? record.network : store.snapshot().network;
+    const sizes = network.layer_sizes;
+    const s = trace ? Math.min(store.sample, trace.inputs.length - 1) : 0;
+    const neurons = [];
+    const inputs = trace ? trace.inputs[s] : store.data.inputs[store.sampleIndex];
+    inputs.forEach((x, j) => neurons.push([neuronName(sizes, 0, j), null, x, null, null]));
+    sizes.slice(1).forEach((n, i) => {
+      const layer = trace?.layers[i];
+      for (let j = 0; j < n; j += 1) {
+        neurons.push([neuronName(sizes, i + 1, j), layer?.z[s][j] ?? null, layer?.a[s][j] ?? null, layer?.delta[s][j] ?? null, network.biases[i][j]]);
+      }
+    });
+    const check = this.check?.record === record ? this.check.result : null;
+    const params = [];
+    sizes.slice(1).forEach((n, i) => {
+      const layer = trace?.layers[i];
+      const fd = check?.layers[i];
+      for (let j = 0; j < n; j += 1) {
+        for (let k = 0; k < sizes[i]; k += 1) {
+          params.push([weightName(sizes, i + 1, j, k), network.weights[i][j][k], layer?.grad_weights[j][k] ?? null, fd?.fd_grad_weights[j][k] ?? null, layer?.new_weights[j][k] ?? null]);
+        }
+        params.push([`b ${neuronName(sizes, i + 1, j)}`, network.biases[i][j], layer?.grad_biases[j] ?? null, fd?.fd_grad_biases[j] ?? null, layer?.new_biases[j] ?? null]);
+      }
+    });
+    return { neurons, params };
+  }
+
+  render() {
+    if (!this.store.network) return;
+    const record = this.store.record;
+    if (record && this.check?.record !== record) {
+      this.check = { record, result: null };
+      this.session.gradcheckFor(record).then((result) => {
+        if (this.check?.record === record && result) {
+          this.check.result = result;
+          this.render();
+        }
+      });
+    }
+    const { neurons, params } = this.rows();
+    clear(this.root);
+    const tables = html("div", { class: "tables" }, this.root);
+    const caption = record ? `sample ${this.store.sampleIndex + 1}, step ${record.step + 1}` : "before any step";
+    table(tables, `Neurons (${caption})`, ["neuron", "z", "a", "\u03b4", "bias b"], neurons);
+    table(tables, "Weights and biases", ["parameter", "value", "\u2202E/\u2202 (backprop)", "\u2202E/\u2202 (finite diff.)", "new value"], params);
+  }
+
+  csv() {
+    const { neurons, params } = this.rows();
+    const lines = ["neuron,z,a,delta,bias"];
+    for (const [name, ...values] of neurons) lines.push([name, ...values.map(csvNumber)].join(","));
+    lines.push("", "parameter,value,grad,fd_grad,new_value");
+    for (const [name, ...values] of params) lines.push([name, ...values.map(csvNumber)].join(","));
+    return `${lines.join("\n")}\n`;
+  }
+
+  async copy() {
+    const status = document.getElementById("copy-status");
+    const text = this.csv();
+    try {
+      await navigator.clipboard.writeText(text);
+      status.textContent = "Copied the tables as CSV.";
+    } catch {
+      const area = html("textarea", { "aria-label": "The tables as CSV", rows: 6, cols: 60, readonly: true }, status);
+      area.value = text;
+      area.select();
+      status.prepend("Copy from here: ");
+    }
+  }
+}
+
+function table(parent, title, headers, rows) {
+  const node = html("table", {}, parent);
+  html("caption", {}, node, title);
+  const head = html("tr", {}, html("thead", {}, node));
+  for (const h of headers) html("th", { scope: "col" }, head, h);
+  const body = html("tbody", {}, node);
+  for (const [name, ...values] of rows) {
+    const row = html("tr", {}, body);
+    html("th", { scope: "row" }, row, name);
+    for (const v of values) html("td", { title: v === null ? "" : String(v) }, row, v === null ? "" : formatNumber(v, 6));
+  }
+}

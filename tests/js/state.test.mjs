@@ -1,0 +1,119 @@
+// State encoding (share links) and the timeline of recorded steps.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { decodeState, encodeState, startParameters } from "../../static/js/codec.js";
+import { sceneAt } from "../../static/js/player.js";
+import { isSavedState, Store } from "../../static/js/state.js";
+
+const mazur = {
+  name: "mazur",
+  network: {
+    layer_sizes: [2, 2, 2],
+    activations: ["sigmoid", "sigmoid"],
+    loss: "squared_error",
+    weights: [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]],
+    biases: [[0.35, 0.35], [0.6, 0.6]],
+    train_biases: false,
+    init: "xavier",
+    seed: 0,
+  },
+  inputs: [[0.05, 0.1]],
+  targets: [[0.01, 0.99]],
+  learning_rate: 0.5,
+  batch_size: null,
+};
+
+/** A stand-in for one /step answer: only the fields the timeline reads. */
+function fakeTrace(network, w5) {
+  const next = structuredClone(network);
+  next.weights[1][0][0] = w5;
+  const layer = (n) => ({
+    weights: [], z: [Array(n).fill(0.1)], a: [Array(n).fill(0.5)], delta: [Array(n).fill(0.01)],
+    grad_weights: [[0, 0], [0, 0]], new_weights: [[0, 0], [0, 0]],
+  });
+  return { network: next, velocity: null, inputs: [[0.05, 0.1]], targets: [[0.01, 0.99]], layers: [layer(2), layer(2)] };
+}
+
+test("a state survives encode and decode exactly, floats included", async () => {
+  const state = { ...mazur, step: 3, losses: [{ step: 0, loss: 0.2983711087600027, test_loss: null }], x: [0.1 + 0.2, -1e-300, 5e300] };
+  const code = await encodeState(state);
+  assert.match(code, /^1\.[A-Za-z0-9_-]+$/);
+  assert.deepEqual(await decodeState(code), state);
+});
+
+test("a damaged code is rejected", async () => {
+  await assert.rejects(decodeState("2.abc"));
+  await assert.rejects(decodeState("1.!!!"));
+});
+
+test("start parameters are read and removed from the address", () => {
+  const start = startParameters("http://127.0.0.1:8000/?preset=xor&lang=en#state=1.abc");
+  assert.equal(start.preset, "xor");
+  assert.equal(start.state, "1.abc");
+  assert.equal(start.clean, "/?lang=en");
+  assert.equal(startParameters("http://h/").preset, null);
+});
+
+test("the timeline walks through phases and steps; saved() keeps the shown state", () => {
+  const store = new Store();
+  const reasons = [];
+  store.addEventListener("change", (event) => reasons.push(event.detail.reason));
+  store.load(mazur);
+  assert.equal(store.phase, "idle");
+  store.appendRecord(fakeTrace(store.network, 0.35891648));
+  store.moveTo(1);
+  assert.equal(store.phase, "forward-1");
+  assert.equal(store.snapshot().network.weights[1][0][0], 0.4);
+  store.moveTo(6);
+  assert.equal(store.phase, "update");
+  assert.equal(store.snapshot().network.weights[1][0][0], 0.35891648);
+  assert.equal(store.snapshot().step, 1);
+  store.appendRecord(fakeTrace(store.snapshot().network, 0.3));
+  assert.equal(store.end, 12);
+  assert.equal(store.recordAt(7).network.weights[1][0][0], 0.35891648);
+  const saved = store.saved();
+  assert.ok(isSavedState(saved));
+  assert.equal(saved.network.weights[1][0][0], 0.35891648);
+  assert.equal(saved.step, 1);
+  assert.deepEqual(reasons, ["load", "record", "position", "position", "record"]);
+});
+
+test("a new setting drops the recorded steps after the current one", () => {
+  const store = new Store();
+  store.load(mazur);
+  store.appendRecord(fakeTrace(store.network, 0.35));
+  store.appendRecord(fakeTrace(store.network, 0.3));
+  store.moveTo(3);
+  store.setSettings({ learning_rate: 0.1 });
+  assert.equal(store.records.length, 1);
+  assert.equal(store.settings.learning_rate, 0.1);
+});
+
+test("reset goes back to the initial weights, step 0, no history", () => {
+  const store = new Store();
+  store.load(mazur);
+  store.appendRecord(fakeTrace(store.network, 0.35));
+  store.moveTo(6);
+  store.commit({}, "commit");
+  assert.equal(store.network.weights[1][0][0], 0.35);
+  store.reset();
+  assert.equal(store.network.weights[1][0][0], 0.4);
+  assert.equal(store.step, 0);
+  assert.equal(store.records.length, 0);
+});
+
+test("the scene reveals a layer's activations only once the forward pass reaches it", () => {
+  const store = new Store();
+  store.load(mazur);
+  store.appendRecord(fakeTrace(store.network, 0.35));
+  const idle = sceneAt(store, 0);
+  assert.equal(idle.neurons[0][0].text, "0.05");
+  assert.equal(idle.neurons[1][0].text, "");
+  const first = sceneAt(store, 1);
+  assert.equal(first.neurons[1][0].text, "0.5");
+  assert.equal(first.neurons[2][0].text, "");
+  const update = sceneAt(store, 6);
+  assert.equal(update.edges[1][0][0].weight, 0.4);
+  assert.equal(update.neurons[2][0].ring, 0.01);
+});
