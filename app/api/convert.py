@@ -47,14 +47,9 @@ def array(rows) -> np.ndarray:
 
 
 def out(x) -> list | float | None:
-    """A list (or float) for JSON, with null where a value is not finite."""
-    if x is None:
-        return None
-    if isinstance(x, float):
-        return x if np.isfinite(x) else None
-    if np.isfinite(x).all():
-        return x.tolist()
-    return np.where(np.isfinite(x), x, None).tolist()
+    """A list (or float) for JSON. Non-finite values stay as they are: the response models
+    serialize them as null (ser_json_inf_nan), which is cheaper than checking every array."""
+    return x.tolist() if isinstance(x, np.ndarray) else x
 
 
 def velocity(v) -> list | None:

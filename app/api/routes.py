@@ -10,6 +10,7 @@ from ..config import get_settings
 from ..engine import data, network
 from ..engine.gradcheck import gradcheck as run_gradcheck
 from ..engine.predict import grid
+from ..engine.train import train as run_train
 from . import convert
 from . import schemas as s
 from .convert import out
@@ -73,7 +74,7 @@ _STEP_FIELDS = tuple(s.StepLayer.model_fields)
 @router.post("/train", response_model=s.TrainResponse)
 def train(req: s.TrainRequest):
     """Many SGD steps in one request, without per-step traces."""
-    result = network.train(
+    result = run_train(
         convert.network(req.network),
         convert.array(req.inputs),
         convert.array(req.targets),

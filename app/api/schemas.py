@@ -302,7 +302,13 @@ class PredictRequest(NetworkRequest):
 # --- responses ----------------------------------------------------------------------------
 
 
-class NetworkOut(BaseModel):
+class Out(BaseModel):
+    """A response: non-finite floats (a diverged trace) are written as null, never NaN."""
+
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
+
+class NetworkOut(Out):
     layer_sizes: list[int]
     activations: list[ActivationName]
     loss: LossName
@@ -313,16 +319,16 @@ class NetworkOut(BaseModel):
     seed: int
 
 
-class NetworkResponse(BaseModel):
+class NetworkResponse(Out):
     network: NetworkOut
 
 
-class ForwardLayer(BaseModel):
+class ForwardLayer(Out):
     z: MaybeMatrix = Field(description="z[sample][neuron]")
     a: MaybeMatrix = Field(description="a[sample][neuron]")
 
 
-class ForwardResponse(BaseModel):
+class ForwardResponse(Out):
     layers: list[ForwardLayer] = Field(description="one per non-input layer, in forward order")
     outputs: MaybeMatrix
     loss: float | None = Field(None, description="mean over samples; present with targets")
@@ -330,7 +336,7 @@ class ForwardResponse(BaseModel):
     output_losses: MaybeMatrix | None = None
 
 
-class StepLayer(BaseModel):
+class StepLayer(Out):
     weights: Matrix
     biases: Vector
     z: MaybeMatrix
@@ -347,12 +353,12 @@ class StepLayer(BaseModel):
     new_biases: MaybeVector
 
 
-class VelocityOut(BaseModel):
+class VelocityOut(Out):
     weights: list[MaybeMatrix]
     biases: list[MaybeVector]
 
 
-class StepResponse(BaseModel):
+class StepResponse(Out):
     loss: float | None = Field(description="mean over samples, before the update")
     penalty: float | None
     sample_losses: MaybeVector
@@ -366,13 +372,13 @@ class StepResponse(BaseModel):
     diverged: bool
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Out):
     epoch: int
     loss: float
     test_loss: float | None = None
 
 
-class TrainResponse(BaseModel):
+class TrainResponse(Out):
     network: NetworkOut
     initial_loss: float | None
     history: list[HistoryEntry]
@@ -382,7 +388,7 @@ class TrainResponse(BaseModel):
     velocity: VelocityOut
 
 
-class GradcheckLayer(BaseModel):
+class GradcheckLayer(Out):
     grad_weights: MaybeMatrix
     grad_biases: MaybeVector
     fd_grad_weights: MaybeMatrix
@@ -391,7 +397,7 @@ class GradcheckLayer(BaseModel):
     rel_error_biases: MaybeVector
 
 
-class GradcheckResponse(BaseModel):
+class GradcheckResponse(Out):
     loss: float | None
     layers: list[GradcheckLayer]
     max_rel_error: float | None
@@ -399,7 +405,7 @@ class GradcheckResponse(BaseModel):
     epsilon: float
 
 
-class PredictResponse(BaseModel):
+class PredictResponse(Out):
     x: Vector
     y: Vector | None = Field(description="null for a 1-input network")
     layers: list[list[MaybeMatrix]] = Field(
@@ -408,13 +414,13 @@ class PredictResponse(BaseModel):
     )
 
 
-class PresetSummary(BaseModel):
+class PresetSummary(Out):
     name: str
     title: str
     description: str
 
 
-class DatasetInfo(BaseModel):
+class DatasetInfo(Out):
     name: str
     n: int
     noise: float
@@ -423,7 +429,7 @@ class DatasetInfo(BaseModel):
     test: int
 
 
-class Preset(BaseModel):
+class Preset(Out):
     name: str
     title: str
     description: str
@@ -437,7 +443,7 @@ class Preset(BaseModel):
     dataset: DatasetInfo | None
 
 
-class Dataset(BaseModel):
+class Dataset(Out):
     name: str
     n: int
     noise: float

@@ -2,6 +2,10 @@
 
 Shapes: z, a, grad_a, delta : (batch, n).  Every function writes into `out`
 when given one, so the training loop can reuse its buffers.
+
+Each table row also carries the same formula for one float (`scalar`, as a Python
+expression in {z}, {a}, {y}), from which compiled.py writes straight-line code for
+small networks; tests check both forms agree.
 """
 
 from __future__ import annotations
@@ -83,7 +87,7 @@ class Activation:
     name: str
     f: Callable[[np.ndarray, np.ndarray], np.ndarray]
     prime: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None
-    formula: str
+    scalar: tuple[str, str] | None  # (a from {z}, f' from {z} and {a}) for one float
 
     def backward(self, z, a, grad_a, out):
         """delta = J_f(z)^T grad_a, i.e. grad_a * f'(z) for elementwise f."""
@@ -100,19 +104,20 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", _sigmoid, _sigmoid_prime, "a = 1 / (1 + e^(-z)); f'(z) = a (1 - a)"),
-        Activation("tanh", _tanh, _tanh_prime, "a = tanh(z); f'(z) = 1 - a^2"),
-        Activation("relu", _relu, _relu_prime, "a = max(0, z); f'(z) = 1 if z > 0 else 0"),
         Activation(
-            "leaky_relu",
-            _leaky_relu,
-            _leaky_relu_prime,
-            "a = z if z > 0 else 0.01 z; f'(z) = 1 if z > 0 else 0.01",
+            "sigmoid", _sigmoid, _sigmoid_prime,
+            ("1.0 / (1.0 + exp(min(-{z}, 700.0)))", "{a} * (1.0 - {a})"),
         ),
-        Activation("linear", _linear, _linear_prime, "a = z; f'(z) = 1"),
-        Activation("softmax", _softmax, None, "a_j = e^(z_j) / sum_k e^(z_k)"),
+        Activation("tanh", _tanh, _tanh_prime, ("tanh({z})", "1.0 - {a} * {a}")),
+        Activation("relu", _relu, _relu_prime, ("max({z}, 0.0)", "(1.0 if {z} > 0.0 else 0.0)")),
+        Activation(
+            "leaky_relu", _leaky_relu, _leaky_relu_prime,
+            (f"max({{z}}, {LEAKY_SLOPE!r} * {{z}})", f"(1.0 if {{z}} > 0.0 else {LEAKY_SLOPE!r})"),
+        ),
+        Activation("linear", _linear, _linear_prime, ("{z}", "1.0")),
+        Activation("softmax", _softmax, None, None),  # not elementwise: numpy only
     )
-}
+}  # fmt: skip
 
 
 # --- losses: per-output terms l_o (the sample loss is their sum) and dl/da --------------
@@ -146,22 +151,41 @@ class Loss:
 
     name: str
     terms_and_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-    formula: str
+    scalar: tuple[str, str]  # (term, dl/da) for one output, in {a}, {y} and {n} = n_out
 
+
+# clipped a for one float, as in the numpy forms
+_CLIP_LOW = f"max({{a}}, {EPS!r})"
+_CLIP_BOTH = f"min(max({{a}}, {EPS!r}), {1.0 - EPS!r})"
 
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
-        Loss("squared_error", _squared_error, "l = 1/2 sum_o (a_o - y_o)^2"),
-        Loss("mse", _mse, "l = (1/n_out) sum_o (a_o - y_o)^2"),
-        Loss("cross_entropy", _cross_entropy, "l = -sum_o y_o log(a_o)"),
         Loss(
-            "binary_cross_entropy",
-            _binary_cross_entropy,
-            "l = -sum_o [y_o log(a_o) + (1 - y_o) log(1 - a_o)]",
+            "squared_error", _squared_error,
+            ("0.5 * ({a} - {y}) * ({a} - {y})", "({a} - {y})"),
+        ),
+        Loss("mse", _mse, ("({a} - {y}) * ({a} - {y}) / {n}", "(2.0 / {n}) * ({a} - {y})")),
+        Loss(
+            "cross_entropy", _cross_entropy,
+            (f"-{{y}} * log({_CLIP_LOW})", f"-{{y}} / {_CLIP_LOW}"),
+        ),
+        Loss(
+            "binary_cross_entropy", _binary_cross_entropy,
+            (
+                f"-({{y}} * log({_CLIP_BOTH}) + (1.0 - {{y}}) * log1p(-{_CLIP_BOTH}))",
+                f"({_CLIP_BOTH} - {{y}}) / ({_CLIP_BOTH} * (1.0 - {_CLIP_BOTH}))",
+            ),
         ),
     )
-}
+}  # fmt: skip
+
+# sigmoid with binary_cross_entropy, for one float: (term from {z} and {y}, delta)
+SIGMOID_BCE_SCALAR = (
+    "({y} * (max(-{z}, 0.0) + log1p(exp(-abs({z})))) "
+    "+ (1.0 - {y}) * (max({z}, 0.0) + log1p(exp(-abs({z})))))",
+    "({a} - {y})",
+)
 
 
 def _log_softmax(z):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .functions import ACTIVATIONS, output_terms_and_delta
+from .params import Params, count_params
 
 INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 
@@ -33,10 +34,6 @@ class Network:
     @property
     def n_params(self) -> int:
         return count_params(self.layer_sizes)
-
-
-def count_params(layer_sizes) -> int:
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
 
 
 def init_params(layer_sizes, scheme: str = "xavier", seed: int = 0):
@@ -61,47 +58,6 @@ def init_params(layer_sizes, scheme: str = "xavier", seed: int = 0):
     return weights, biases
 
 
-class Params:
-    """All weights, then all biases, as views into one flat float64 vector.
-
-    Keeping weights first makes "update the weights only" (train_biases false) and
-    regularization (weights only) one slice, and an SGD update one operation.
-    """
-
-    def __init__(self, layer_sizes, weights, biases):
-        shapes = list(zip(layer_sizes[1:], layer_sizes))
-        self.n_weights = sum(o * i for o, i in shapes)
-        self.flat = np.empty(self.n_weights + sum(layer_sizes[1:]))
-        self.weights = self._views(shapes, layer_sizes)
-        self.biases = self._views([], layer_sizes)
-        for view, w in zip(self.weights, weights):
-            view[...] = w
-        for view, b in zip(self.biases, biases):
-            view[...] = b
-
-    def _views(self, shapes, layer_sizes):
-        views, start = [], 0 if shapes else self.n_weights
-        for shape in shapes or [(n,) for n in layer_sizes[1:]]:
-            size = math.prod(shape)
-            views.append(self.flat[start : start + size].reshape(shape))
-            start += size
-        return views
-
-    def like(self, fill: float = 0.0) -> Params:
-        """Another vector of the same layout (gradients, velocities)."""
-        other = object.__new__(Params)
-        other.n_weights = self.n_weights
-        other.flat = np.full_like(self.flat, fill)
-        other.weights = [other.flat[_span(self.flat, w)].reshape(w.shape) for w in self.weights]
-        other.biases = [other.flat[_span(self.flat, b)].reshape(b.shape) for b in self.biases]
-        return other
-
-
-def _span(flat, view) -> slice:
-    start = (view.__array_interface__["data"][0] - flat.__array_interface__["data"][0]) // 8
-    return slice(start, start + view.size)
-
-
 @dataclass
 class Buffers:
     """Per-batch-size scratch arrays, reused across steps: z, a, grad_a, delta per layer."""
@@ -122,7 +78,7 @@ class Workspace:
     def __init__(self, net: Network):
         self.net = net
         self.acts = [ACTIVATIONS[name] for name in net.activations]
-        self.params = Params(net.layer_sizes, net.weights, net.biases)
+        self.params = Params.of(net.layer_sizes, net.weights, net.biases)
         self.grads = self.params.like()
         self._buffers: dict[int, Buffers] = {}
 
@@ -175,14 +131,17 @@ class Workspace:
         )
         return float(terms.sum()) / x.shape[0]
 
-    def network(self) -> Network:
-        """A copy of the network with the current parameters."""
+    def network(self, *, copy: bool = True) -> Network:
+        """The network with the current parameters (views into them unless copied)."""
+        params = (
+            self.params if not copy else Params(self.params.layer_sizes, self.params.flat.copy())
+        )
         return Network(
             list(self.net.layer_sizes),
             list(self.net.activations),
             self.net.loss,
-            [w.copy() for w in self.params.weights],
-            [b.copy() for b in self.params.biases],
+            params.weights,
+            params.biases,
             self.net.train_biases,
         )
 
@@ -308,7 +267,6 @@ def step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
     with np.errstate(all="ignore"):  # divergence is reported, not warned about
         buf = ws.forward(x)
         terms = ws.backward(x, y, buf)
-        before = ws.network()
         penalty = optimizer.penalty(ws.params)
         reg = optimizer.regularization(ws.params)
         optimizer.update(ws.params, ws.grads, vel, net.train_biases)
@@ -323,8 +281,8 @@ def step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
     )
     layers = [
         LayerTrace(
-            weights=before.weights[l],
-            biases=before.biases[l],
+            weights=net.weights[l],
+            biases=net.biases[l],
             z=buf.z[l],
             a=buf.a[l],
             f_prime=f_primes[l],
@@ -349,117 +307,6 @@ def step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
         targets=y,
         outputs=buf.a[-1],
         layers=layers,
-        network=before if diverged else ws.network(),
+        network=net if diverged else ws.network(copy=False),
         diverged=diverged,
     )
-
-
-@dataclass
-class TrainResult:
-    network: Network  # the trained network, or the last finite one if training diverged
-    initial_loss: float
-    history: list[tuple[int, float, float | None]]  # (epoch, loss, test_loss)
-    diverged: bool
-    diverged_at_epoch: int | None = None
-    steps: int = 0
-    velocity: list[tuple[np.ndarray, np.ndarray]] | None = None
-
-
-def train(
-    net: Network,
-    x,
-    y,
-    optimizer: Optimizer,
-    epochs: int,
-    *,
-    batch_size: int | None = None,
-    shuffle_seed: int | None = None,
-    record_every: int = 1,
-    velocity=None,
-    test_x=None,
-    test_y=None,
-) -> TrainResult:
-    """Many SGD steps without traces.
-
-    History entry e is the loss over the whole set after epoch e's updates, for the
-    epochs that record_every selects and always the last. With minibatches,
-    shuffle_seed None keeps the samples in order and an int reshuffles every epoch.
-    Divergence (a non-finite loss or parameter) stops training and returns the
-    parameters from before the update that diverged.
-    """
-    n = x.shape[0]
-    batch_size = min(batch_size or n, n)
-    full_batch = batch_size == n  # then each forward pass gives the loss after the last update
-    rng = np.random.default_rng(shuffle_seed) if shuffle_seed is not None else None
-    ws = Workspace(net)
-    params = ws.params
-    vel = velocity_params(params, velocity)
-    prev, prev_vel = params.flat.copy(), vel.flat.copy()
-    checkpoint, checkpoint_vel = prev.copy(), prev_vel.copy()  # last state seen all finite
-    history: list[tuple[int, float, float | None]] = []
-    pending = None  # full batch: a recorded epoch whose loss the next forward pass gives
-    diverged_at = None
-    steps = 0
-
-    def record(epoch, loss):
-        history.append((epoch, loss, None if test_x is None else ws.loss(test_x, test_y)))
-
-    with np.errstate(all="ignore"):
-        initial_loss = ws.loss(x, y)
-        epoch = 0
-        while diverged_at is None and epoch < epochs and math.isfinite(initial_loss):
-            epoch += 1
-            for xb, yb in _batches(x, y, batch_size, rng):
-                np.copyto(prev, params.flat)
-                np.copyto(prev_vel, vel.flat)
-                terms = ws.backward(xb, yb, ws.forward(xb))
-                batch_loss = float(terms.sum()) / xb.shape[0]
-                if not math.isfinite(batch_loss):
-                    diverged_at = epoch
-                    break
-                if pending is not None:
-                    record(pending, batch_loss)
-                    pending = None
-                optimizer.update(params, ws.grads, vel, net.train_biases)
-                steps += 1
-            if diverged_at is not None or not (epoch % record_every == 0 or epoch == epochs):
-                continue
-            if not np.isfinite(params.flat).all():
-                diverged_at = epoch
-            elif full_batch and epoch < epochs:
-                pending = epoch
-            else:
-                loss = ws.loss(x, y)
-                if math.isfinite(loss):
-                    record(epoch, loss)
-                else:
-                    diverged_at = epoch
-            if diverged_at is None:
-                np.copyto(checkpoint, params.flat)
-                np.copyto(checkpoint_vel, vel.flat)
-        if not math.isfinite(initial_loss):
-            diverged_at = 0
-    if diverged_at is not None and diverged_at > 0:
-        finite_prev = np.isfinite(prev).all() and np.isfinite(prev_vel).all()
-        params.flat[...] = prev if finite_prev else checkpoint
-        vel.flat[...] = prev_vel if finite_prev else checkpoint_vel
-    return TrainResult(
-        network=ws.network(),
-        initial_loss=initial_loss,
-        history=history,
-        diverged=diverged_at is not None,
-        diverged_at_epoch=diverged_at,
-        steps=steps,
-        velocity=[(w.copy(), b.copy()) for w, b in zip(vel.weights, vel.biases)],
-    )
-
-
-def _batches(x, y, size, rng):
-    n = x.shape[0]
-    if size >= n:
-        yield x, y
-        return
-    order = rng.permutation(n) if rng is not None else None
-    for start in range(0, n, size):
-        idx = slice(start, start + size) if order is None else order[start : start + size]
-        yield x[idx], y[idx]

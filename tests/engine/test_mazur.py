@@ -5,7 +5,8 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from app.engine.network import Network, Optimizer, evaluate, step, train
+from app.engine.network import Network, Optimizer, evaluate, step
+from app.engine.train import train
 
 PUBLISHED_E_TOTAL = 0.298371109
 # w1..w8 after one step, as printed in the post

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from app.engine.data import dataset
-from app.engine.network import Network, Optimizer, Workspace, evaluate, init_params, step, train
+from app.engine.network import Network, Optimizer, Workspace, evaluate, init_params, step
+from app.engine.train import train
 
 
 def spiral_net(activation="tanh", seed=0, sizes=(2, 6, 6, 1)):

@@ -1,0 +1,205 @@
+"""Many SGD steps without traces: epochs, minibatches, history, divergence."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import compiled
+from .network import Network, Optimizer, Workspace, velocity_params
+
+
+@dataclass
+class TrainResult:
+    network: Network  # the trained network, or the last good one if training diverged
+    initial_loss: float
+    history: list[tuple[int, float, float | None]]  # (epoch, loss, test_loss)
+    diverged: bool
+    diverged_at_epoch: int | None
+    steps: int
+    velocity: list[tuple[np.ndarray, np.ndarray]]  # per layer (weights, biases)
+
+
+def train(
+    net: Network, x, y, optimizer: Optimizer, epochs: int, *, batch_size: int | None = None,
+    shuffle_seed: int | None = None, record_every: int = 1, velocity=None,
+    test_x=None, test_y=None,
+) -> TrainResult:  # fmt: skip
+    """Run `epochs` passes of SGD over (x, y).
+
+    History entry e is the loss over the whole set after epoch e's updates, for the
+    epochs that record_every selects and always the last. With minibatches,
+    shuffle_seed None keeps the samples in order and an int reshuffles every epoch.
+    A non-finite loss or parameter stops training: the result then holds the
+    parameters from before the update that diverged.
+    """
+    n = x.shape[0]
+    batch_size = min(batch_size or n, n)
+    full_batch = batch_size == n  # then each step's forward pass gives the loss so far
+    rng = np.random.default_rng(shuffle_seed) if shuffle_seed is not None else None
+    kernel_class = CompiledKernel if compiled.eligible(net, batch_size) else NumpyKernel
+    kernel = kernel_class(net, optimizer, velocity)
+    data_x, data_y = kernel.data(x), kernel.data(y)
+    history: list[tuple[int, float, float | None]] = []
+    pending = None  # full batch: (epoch, test_loss) of a recorded epoch whose loss the next
+    # forward pass gives
+    diverged_at = None
+    steps = 0
+
+    def test_loss():
+        return None if test_x is None else kernel.loss(test_x, test_y)
+
+    with np.errstate(all="ignore"):  # divergence is reported, not warned about
+        initial_loss = kernel.loss(x, y)
+        good = kernel.state()  # before the last update that was applied
+        if not math.isfinite(initial_loss):
+            diverged_at = 0
+        epoch = 0
+        while diverged_at is None and epoch < epochs:
+            epoch += 1
+            for xb, yb in _batches(data_x, data_y, batch_size, rng):
+                before = kernel.state()
+                batch_loss = kernel.step(xb, yb)  # applies the update only if finite
+                if not math.isfinite(batch_loss):
+                    diverged_at = epoch
+                    break
+                good = before
+                steps += 1
+                if pending is not None:
+                    history.append((pending[0], batch_loss, pending[1]))
+                    pending = None
+            if diverged_at is not None or not (epoch % record_every == 0 or epoch == epochs):
+                continue
+            if not kernel.finite():
+                diverged_at = epoch
+            elif full_batch and epoch < epochs:
+                pending = (epoch, test_loss())
+            else:
+                loss = kernel.loss(x, y)
+                if math.isfinite(loss):
+                    history.append((epoch, loss, test_loss()))
+                else:
+                    diverged_at = epoch
+    if diverged_at is not None and diverged_at > 0:
+        kernel.set_state(good)
+    network, final_velocity = kernel.result()
+    return TrainResult(
+        network=network, initial_loss=initial_loss, history=history,
+        diverged=diverged_at is not None, diverged_at_epoch=diverged_at, steps=steps,
+        velocity=final_velocity,
+    )  # fmt: skip
+
+
+class NumpyKernel:
+    """SGD steps with numpy arrays, for any network."""
+
+    def __init__(self, net: Network, optimizer: Optimizer, velocity):
+        self.ws = Workspace(net)
+        self.optimizer = optimizer
+        self.velocity = velocity_params(self.ws.params, velocity)
+
+    def data(self, rows):
+        return rows
+
+    def step(self, x, y) -> float:
+        ws = self.ws
+        terms = ws.backward(x, y, ws.forward(x))
+        loss = float(terms.sum()) / x.shape[0]
+        if math.isfinite(loss):
+            self.optimizer.update(ws.params, ws.grads, self.velocity, ws.net.train_biases)
+        return loss
+
+    def loss(self, x, y) -> float:
+        return self.ws.loss(x, y)
+
+    def state(self):
+        return self.ws.params.flat.copy(), self.velocity.flat.copy()
+
+    def set_state(self, state) -> None:
+        self.ws.params.flat[...], self.velocity.flat[...] = state
+
+    def finite(self) -> bool:
+        return bool(
+            np.isfinite(self.ws.params.flat).all() and np.isfinite(self.velocity.flat).all()
+        )
+
+    def result(self):
+        return self.ws.network(), [
+            (w.copy(), b.copy()) for w, b in zip(self.velocity.weights, self.velocity.biases)
+        ]
+
+
+class CompiledKernel(NumpyKernel):
+    """The same steps as straight-line float code (compiled.py), for small networks.
+
+    Parameters live in plain lists between steps; the numpy workspace is synced
+    only for whole-set losses and the result.
+    """
+
+    def __init__(self, net: Network, optimizer: Optimizer, velocity):
+        super().__init__(net, optimizer, velocity)
+        self.p = self.ws.params.flat.tolist()
+        self.v = self.velocity.flat.tolist()
+        self.key = (
+            tuple(net.layer_sizes), tuple(net.activations), net.loss, net.train_biases,
+            bool(optimizer.momentum), bool(optimizer.l1 or optimizer.l2),
+        )  # fmt: skip
+        self.functions = {}  # batch size -> compiled step
+
+    def _function(self, batch: int):
+        sizes, acts, loss, biases, momentum, regularized = self.key
+        fn = compiled.step_function(sizes, acts, loss, batch, biases, momentum, regularized)
+        self.functions[batch] = fn
+        return fn
+
+    def data(self, rows):
+        return rows.tolist()
+
+    def step(self, x, y) -> float:
+        fn = self.functions.get(len(x)) or self._function(len(x))
+        opt = self.optimizer
+        try:
+            return fn(self.p, self.v, x, y, opt.learning_rate, opt.momentum, opt.l1, opt.l2)
+        except (ArithmeticError, ValueError):  # e.g. an overflow in a ** or math call
+            return math.nan
+
+    def _sync(self) -> None:
+        self.ws.params.flat[...] = self.p
+        self.velocity.flat[...] = self.v
+
+    def loss(self, x, y) -> float:
+        self._sync()
+        return super().loss(x, y)
+
+    def state(self):
+        return self.p.copy(), self.v.copy()
+
+    def set_state(self, state) -> None:
+        self.p[:], self.v[:] = state
+
+    def finite(self) -> bool:
+        return all(map(math.isfinite, self.p)) and all(map(math.isfinite, self.v))
+
+    def result(self):
+        self._sync()
+        return super().result()
+
+
+def _batches(x, y, size, rng):
+    """(x, y) minibatches of an epoch: in order, or shuffled by rng; arrays or lists."""
+    n = len(x)
+    if size >= n:
+        yield x, y
+        return
+    order = rng.permutation(n) if rng is not None else None
+    for start in range(0, n, size):
+        if order is None:
+            yield x[start : start + size], y[start : start + size]
+        elif isinstance(x, np.ndarray):
+            idx = order[start : start + size]
+            yield x[idx], y[idx]
+        else:
+            idx = order[start : start + size].tolist()
+            yield [x[i] for i in idx], [y[i] for i in idx]

@@ -1,0 +1,109 @@
+"""The straight-line steps for small networks do what the numpy steps do."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from app.engine import compiled
+from app.engine.data import dataset
+from app.engine.network import Network, Optimizer, init_params
+from app.engine.train import CompiledKernel, NumpyKernel, train
+
+ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
+LOSSES = ["squared_error", "mse", "cross_entropy", "binary_cross_entropy"]
+
+
+def net(hidden, output, loss, sizes=(2, 3, 2), seed=0, train_biases=True):
+    weights, biases = init_params(list(sizes), "xavier", seed)
+    biases = [np.full_like(b, 0.1) for b in biases]
+    acts = [hidden] * (len(sizes) - 2) + [output]
+    return Network(list(sizes), acts, loss, weights, biases, train_biases)
+
+
+def both_paths(monkeypatch, *args, **kwargs):
+    """train() as it runs (compiled for small networks) and forced onto numpy."""
+    fast = train(*args, **kwargs)
+    monkeypatch.setattr(compiled, "MAX_WORK", 0)
+    slow = train(*args, **kwargs)
+    monkeypatch.undo()
+    return fast, slow
+
+
+def assert_same(fast, slow, rtol):
+    for a, b in zip(
+        fast.network.weights + fast.network.biases, slow.network.weights + slow.network.biases
+    ):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-300)
+    assert [e for e, _, _ in fast.history] == [e for e, _, _ in slow.history]
+    np.testing.assert_allclose(
+        [l for _, l, _ in fast.history], [l for _, l, _ in slow.history], rtol=rtol
+    )
+    assert fast.diverged == slow.diverged and fast.steps == slow.steps
+
+
+X, Y01 = dataset("circle", 12, seed=2)
+Y = np.concatenate([Y01, 1 - Y01], axis=1) * 0.8 + 0.1  # two outputs in (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "output", "loss"), list(itertools.product(ELEMENTWISE, ELEMENTWISE, LOSSES))
+)
+def test_every_elementwise_combination_trains_the_same_on_both_paths(
+    monkeypatch, hidden, output, loss
+):
+    if loss in ("cross_entropy", "binary_cross_entropy") and output not in ("sigmoid",):
+        output = "sigmoid"  # the cross entropies need outputs in (0, 1)
+    network = net(hidden, output, loss)
+    assert compiled.eligible(network, 4)
+    fast, slow = both_paths(
+        monkeypatch, network, X, Y, Optimizer(0.1), epochs=5, batch_size=4, record_every=2
+    )
+    assert_same(fast, slow, rtol=1e-12)
+
+
+def test_momentum_penalties_fixed_biases_and_shuffled_minibatches(monkeypatch):
+    network = net("tanh", "sigmoid", "binary_cross_entropy", train_biases=False)
+    velocity = [
+        (np.full_like(w, 0.01), np.full_like(b, 0.02))
+        for w, b in zip(network.weights, network.biases)
+    ]
+    opt = Optimizer(0.2, momentum=0.9, l1=1e-3, l2=1e-2)
+    fast, slow = both_paths(
+        monkeypatch, network, X, Y, opt, epochs=20, batch_size=5, shuffle_seed=3, velocity=velocity,
+        test_x=X[:4], test_y=Y[:4],
+    )  # fmt: skip
+    assert_same(fast, slow, rtol=1e-11)
+    assert all(np.array_equal(a, b) for a, b in zip(fast.network.biases, network.biases))
+    for (fw, fb), (sw, sb) in zip(fast.velocity, slow.velocity):
+        np.testing.assert_allclose(fw, sw, rtol=1e-11)
+        np.testing.assert_allclose(fb, sb, rtol=1e-11)
+
+
+def test_the_worked_example_trains_on_the_compiled_path():
+    mazur = Network(
+        [2, 2, 2], ["sigmoid", "sigmoid"], "squared_error",
+        [np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]])],
+        [np.array([0.35, 0.35]), np.array([0.60, 0.60])], train_biases=False,
+    )  # fmt: skip
+    assert compiled.eligible(mazur, 1)
+    result = train(
+        mazur, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]]), Optimizer(0.5), epochs=1
+    )
+    w5 = result.network.weights[1][0, 0]
+    assert round(w5, 8) == 0.35891648
+
+
+def test_divergence_on_the_compiled_path_keeps_the_last_good_parameters(monkeypatch):
+    network = net("linear", "linear", "squared_error")
+    fast, slow = both_paths(monkeypatch, network, X, Y * 100, Optimizer(3.0), epochs=500)
+    assert fast.diverged and slow.diverged
+    assert fast.diverged_at_epoch == slow.diverged_at_epoch
+    assert_same(fast, slow, rtol=1e-9)
+    assert all(np.isfinite(w).all() for w in fast.network.weights)
+
+
+def test_softmax_and_big_networks_use_numpy():
+    assert not compiled.eligible(net("tanh", "softmax", "cross_entropy"), 1)
+    assert not compiled.eligible(net("tanh", "tanh", "mse", sizes=(2, 8, 8, 8, 8, 8, 8, 1)), 500)
+    assert isinstance(CompiledKernel(net("tanh", "tanh", "mse"), Optimizer(0.1), None), NumpyKernel)
