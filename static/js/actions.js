@@ -2,9 +2,11 @@
 
 import * as api from "./api.js";
 
-export class Session {
+export class Session extends EventTarget {
   constructor(store, player) {
+    super();
     this.store = store;
+    this.stepping = false; // true while Step plays its phases one after the other
     this.player = player;
     this.playing = false;
     this.grids = new WeakMap(); // network -> {key, result} of /predict
@@ -31,7 +33,7 @@ export class Session {
     } catch (error) {
       return this.fail(error, "preset");
     }
-    await this.refreshLoss();
+    this.refreshLoss();
     return true;
   }
 
@@ -106,10 +108,20 @@ export class Session {
     if (store.phase === "idle" || store.phase === "update") {
       if (!(await this.ensureNext(source))) return false;
     }
-    do {
-      if (!(await this.player.advance())) return false;
-    } while (store.phase !== "update");
+    this.setStepping(true);
+    try {
+      do {
+        if (!(await this.player.advance())) return false;
+      } while (store.phase !== "update");
+    } finally {
+      this.setStepping(false);
+    }
     return true;
+  }
+
+  setStepping(stepping) {
+    this.stepping = stepping;
+    this.dispatchEvent(new Event("stepping"));
   }
 
   async play(onStop) {

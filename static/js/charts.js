@@ -19,23 +19,28 @@ export function drawLossChart(root, store) {
     return;
   }
   const values = points.flatMap((p) => [p.loss, p.test_loss]).filter((v) => !isMissing(v));
-  const top = Math.max(...values) * 1.05 || 1;
+  const largest = Math.max(...values);
+  const smallest = Math.min(...values);
+  // start at 0 unless the losses sit in a narrow band far from it
+  const bottom = smallest > 0.5 * largest ? smallest - 0.1 * (largest - smallest || largest) : 0;
+  const top = largest + 0.18 * (largest - bottom || largest || 1);
   const steps = points.map((p) => p.step);
   const first = Math.min(...steps);
   const last = Math.max(Math.max(...steps), first + 1);
   const x = (step) => pad.left + ((step - first) / (last - first)) * (width - pad.left - pad.right);
-  const y = (v) => height - pad.bottom - (v / top) * (height - pad.top - pad.bottom);
+  const y = (v) => height - pad.bottom - ((v - bottom) / (top - bottom)) * (height - pad.top - pad.bottom);
   for (const f of [0, 0.5, 1]) {
-    svg("line", { class: "grid", x1: pad.left, x2: width - pad.right, y1: y(top * f), y2: y(top * f) }, root);
-    svg("text", { x: pad.left - 6, y: y(top * f) + 4, "text-anchor": "end" }, root).textContent = formatNumber(top * f, 2);
+    const v = bottom + (top - bottom) * f;
+    svg("line", { class: "grid", x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }, root);
+    svg("text", { x: pad.left - 6, y: y(v) + 4, "text-anchor": "end" }, root).textContent = formatNumber(v, 3);
   }
-  svg("line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: y(0), y2: y(0) }, root);
+  svg("line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: y(bottom), y2: y(bottom) }, root);
   svg("text", { x: pad.left, y: height - 8 }, root).textContent = `step ${first}`;
   svg("text", { x: width - pad.right, y: height - 8, "text-anchor": "end" }, root).textContent = `step ${Math.max(...steps)}`;
   const path = (key) =>
     points.filter((p) => !isMissing(p[key])).map((p, i) => `${i ? "L" : "M"}${x(p.step).toFixed(1)},${y(p[key]).toFixed(1)}`).join("");
   const now = store.record ? store.record.step : store.snapshot().step;
-  svg("line", { class: "now", x1: x(now), x2: x(now), y1: pad.top, y2: y(0) }, root);
+  svg("line", { class: "now", x1: x(now), x2: x(now), y1: pad.top, y2: y(bottom) }, root);
   svg("path", { class: "train", d: path("loss") }, root);
   if (points.length === 1) svg("circle", { cx: x(points[0].step), cy: y(points[0].loss), r: 3, fill: "currentColor", class: "train" }, root);
   const hasTest = points.some((p) => !isMissing(p.test_loss));

@@ -188,7 +188,7 @@ export class Inspector {
         for (let k = 0; k < n; k += 1) {
           if (k) symbolic.push(plus()), numeric.push(plus());
           symbolic.push(sub("w", weightName(sizes, l, j, k).slice(1)), sub("a", neuronName(sizes, l - 1, k)));
-          numeric.push(this.num(ctx.network.weights[l - 1][j][k]), times(), this.num(prevA(k), { paren: true }));
+          numeric.push(this.num(ctx.network.weights[l - 1][j][k], { paren: k > 0 }), times(), this.num(prevA(k), { paren: true }));
         }
       } else {
         symbolic.push(math("mo", {}, "\u2211"), sub("w", "k"), sub("a", "k"));
@@ -260,7 +260,7 @@ export class Inspector {
         for (let i = 0; i < n; i += 1) {
           if (i) symbolic.push(plus()), numeric.push(plus());
           symbolic.push(sub("w", weightName(sizes, l + 1, i, j).slice(1)), sub("\u03b4", neuronName(sizes, l + 1, i)));
-          numeric.push(this.num(next.weights[i][j]), times(), this.num(next.delta[s][i], { paren: true }));
+          numeric.push(this.num(next.weights[i][j], { paren: i > 0 }), times(), this.num(next.delta[s][i], { paren: true }));
         }
       } else {
         symbolic.push(math("mo", {}, "\u2211"), sub("w", "ij"), sub("\u03b4", "i"));

@@ -18,7 +18,7 @@ const QUIET = new Set(["selection", "message", "playing", "errors"]);
 
 async function start() {
   const store = new Store();
-  const view = new NetworkView(document.getElementById("network"));
+  const view = new NetworkView(document.getElementById("network"), document.getElementById("pulses"));
   const player = new Player(store, view);
   const session = new Session(store, player);
   const inspector = new Inspector(document.getElementById("inspector"), store, session);
@@ -29,12 +29,14 @@ async function start() {
 
   const redraw = () => {
     const shape = store.network.layer_sizes.join("-");
+    const first = drawnShape === "";
     if (shape !== drawnShape) {
       view.draw(store.network.layer_sizes);
       drawnShape = shape;
     }
     view.highlight(store.selection);
     if (!player.busy) player.show();
+    if (first) performance.mark("network-drawn");
   };
 
   const showStatus = () => {
@@ -54,32 +56,44 @@ async function start() {
     view.root.setAttribute("aria-busy", busy);
   });
 
+  // Heavy views wait until no animation runs, so that frames stay short while a step plays.
+  let stale = false;
+  const later = () => {
+    if (stale) return;
+    stale = true;
+    setTimeout(flush, 0);
+  };
+  const flush = () => {
+    stale = false;
+    if (player.busy || session.stepping) return; // the end of the animation calls later() again
+    inspector.render();
+    numbers.render();
+    drawLossChart(document.getElementById("loss-chart"), store);
+    drawDataPlot(document.getElementById("data-panel"), store, session);
+    saveLocal(store);
+  };
+
   store.addEventListener("change", (event) => {
     const reason = event.detail.reason;
     if (reason === "selection") view.highlight(store.selection);
-    else if (reason !== "message" && reason !== "errors" && reason !== "playing") redraw();
+    else if (!QUIET.has(reason)) redraw();
     showStatus();
-    inspector.render();
-    numbers.render();
-    if (reason !== "selection" && reason !== "message") drawLossChart(document.getElementById("loss-chart"), store);
-    if (!QUIET.has(reason) && !player.busy) {
-      drawDataPlot(document.getElementById("data-panel"), store, session);
-      saveLocal(store);
-    }
+    if (reason === "selection" || !player.busy) inspector.render();
+    if (!QUIET.has(reason) || reason === "selection") later();
   });
   player.addEventListener("busy", (event) => {
-    if (!event.detail.busy) {
-      drawDataPlot(document.getElementById("data-panel"), store, session);
-      saveLocal(store);
-    }
+    if (event.detail.busy) return;
+    inspector.render();
+    later();
   });
+  session.addEventListener("stepping", later);
+  window.addEventListener("pagehide", () => saveLocal(store));
 
   bindControls(document, store, session, player);
   bindEditors(document, store, session);
   bindFiles(document, store, session, view);
 
   await restore(store, session);
-  performance.mark("network-drawn");
   document.documentElement.dataset.ready = "true";
 }
 
@@ -105,7 +119,7 @@ async function restore(store, session) {
     else await session.loadPreset(DEFAULT_PRESET);
   }
   if (preset || state) history.replaceState(null, "", clean);
-  if (!store.losses.some((p) => p.step === store.step)) await session.refreshLoss();
+  if (!store.losses.some((p) => p.step === store.step)) session.refreshLoss();
 }
 
 start();

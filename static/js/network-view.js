@@ -3,13 +3,14 @@
 import { alongEdge, edgeWidth, layoutNetwork, neuronName, weightName } from "./layout.js";
 import { clear, setAttrs, setText, svg } from "./svg.js";
 
-const LABELLED_EDGES = 16; // up to this many edges every edge carries its value as text
+const LABELLED_EDGES = 9; // up to this many edges every edge carries its value as text
 const FOCUSABLE_EDGES = 64; // beyond this, edges are reached through the numbers table
 
 export class NetworkView extends EventTarget {
-  constructor(root) {
+  constructor(root, overlay) {
     super();
     this.root = root;
+    this.overlay = overlay; // its own compositing layer: moving pulses do not repaint the network
     this.layout = null;
     root.addEventListener("click", (event) => this.picked(event));
     root.addEventListener("keydown", (event) => {
@@ -29,9 +30,11 @@ export class NetworkView extends EventTarget {
     this.layout = layout;
     this.sizes = layerSizes;
     clear(this.root);
+    clear(this.overlay);
     setAttrs(this.root, { viewBox: `0 0 ${layout.width} ${layout.height}` });
+    setAttrs(this.overlay, { viewBox: `0 0 ${layout.width} ${layout.height}` });
     const edgeGroup = svg("g", { class: "edges" }, this.root);
-    const pulseGroup = svg("g", { class: "pulses", "aria-hidden": "true" }, this.root);
+    const pulseGroup = svg("g", { class: "pulses" }, this.overlay);
     const neuronGroup = svg("g", { class: "neurons" }, this.root);
     const labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" }, this.root);
     const labelled = layout.edges.length <= LABELLED_EDGES;
@@ -83,7 +86,17 @@ export class NetworkView extends EventTarget {
         return { g, body, ring, value, sub, name };
       }),
     );
-    this.root.classList.toggle("compact", r < 20);
+    this.compact = r < 20;
+    this.root.classList.toggle("compact", this.compact);
+    if (this.compact) {
+      // small neurons: one title per column instead of a name above every neuron
+      const titles = svg("g", { class: "column-titles", "aria-hidden": "true" }, this.root);
+      layout.neurons.forEach((column, l) => {
+        const top = Math.min(...column.map((p) => p.y)) - r - 10;
+        const text = l === 0 ? "input" : l === layerSizes.length - 1 ? "output" : `hidden ${l}`;
+        svg("text", { class: "column-title", x: column[0].x, y: top, "text-anchor": "middle" }, titles).textContent = text;
+      });
+    }
   }
 
   neuron(l, j) {
@@ -109,10 +122,15 @@ export class NetworkView extends EventTarget {
   setEdge(l, j, k, { value, shown, scale, text, label }) {
     const e = this.edges[l - 1][j][k];
     const selected = e.g.classList.contains("selected");
-    setAttrs(e.line, { "stroke-width": edgeWidth(shown, scale).toFixed(2), class: `stroke ${signClass(shown)}` });
+    setAttrs(e.line, { "stroke-width": this.width(shown, scale).toFixed(2), class: `stroke ${signClass(shown)}` });
     if (value !== undefined) setAttrs(e.g, { "data-value": String(value) });
     setText(e.label, this.labelled || selected ? text : "");
     setAttrs(e.g, { "aria-label": label });
+  }
+
+  /** Stroke width of a weight; thinner in a crowded diagram. */
+  width(value, scale) {
+    return edgeWidth(value, scale, this.compact ? { min: 0.75, max: 4 } : undefined);
   }
 
   /** Move the pulses of one edge layer to fraction t (backward: from target to source). */

@@ -1,7 +1,7 @@
 // Plays the phases of a step on the diagram with requestAnimationFrame.
 // The diagram is drawn once; each frame only moves pulses and changes widths and texts.
 
-import { ease, edgeWidth, mix, weightScale } from "./layout.js";
+import { ease, mix, weightScale } from "./layout.js";
 import { formatNumber, formatSigned } from "./format.js";
 
 const BASE_DURATION = 900; // ms per phase at speed 1
@@ -21,7 +21,7 @@ export function backwardReached(phase, l) {
 }
 
 /** What every neuron and edge shows at one position of the timeline (pure: no DOM). */
-export function sceneAt(store, position) {
+export function sceneAt(store, position, digits = 4) {
   const phase = store.phaseAt(position);
   const record = store.recordAt(position);
   const trace = record?.trace ?? null;
@@ -33,12 +33,12 @@ export function sceneAt(store, position) {
   const targets = trace ? trace.targets[s] : store.data.targets[store.sampleIndex];
   const neurons = sizes.map((n, l) =>
     Array.from({ length: n }, (_, j) => {
-      if (l === 0) return { value: inputs[j], text: formatNumber(inputs[j]), sub: "" };
+      if (l === 0) return { value: inputs[j], text: formatNumber(inputs[j], digits), sub: "" };
       const layer = trace?.layers[l - 1];
       const out = { value: null, text: "", sub: "", ring: null };
       if (layer && forwardReached(phase, l)) {
         out.value = layer.a[s][j];
-        out.text = formatNumber(out.value);
+        out.text = formatNumber(out.value, digits);
         out.sub = `z ${formatNumber(layer.z[s][j])}`;
       }
       if (l === L && trace && (phase === "loss" || backwardReached(phase, l))) {
@@ -78,9 +78,13 @@ export class Player extends EventTarget {
     this.frames = 0;
   }
 
+  digits() {
+    return this.view.compact ? 3 : 4;
+  }
+
   /** Show a position at once, without animation. */
   show(position = this.store.position) {
-    const scene = sceneAt(this.store, position);
+    const scene = sceneAt(this.store, position, this.digits());
     this.paint(scene, 1);
     this.view.hidePulses();
     this.view.setActiveLayer(null);
@@ -91,10 +95,10 @@ export class Player extends EventTarget {
     const store = this.store;
     const to = store.position + 1;
     if (to > store.end) return false;
-    const from = sceneAt(store, store.position);
+    const from = sceneAt(store, store.position, this.digits());
     this.setBusy(true);
     store.moveTo(to);
-    const scene = sceneAt(store, to);
+    const scene = sceneAt(store, to, this.digits());
     const phase = scene.phase;
     const [kind, layerText] = phase.split("-");
     const layer = Number(layerText);
@@ -150,7 +154,7 @@ export class Player extends EventTarget {
         row.forEach((e, k) => {
           const shown = mix(e.weight, e.next ?? e.weight, t);
           const line = this.view.edge(i + 1, j, k).line;
-          line.setAttribute("stroke-width", edgeWidth(shown, scale).toFixed(2));
+          line.setAttribute("stroke-width", this.view.width(shown, scale).toFixed(2));
         }),
       ),
     );

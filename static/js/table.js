@@ -10,6 +10,12 @@ export class NumbersTable {
     this.store = store;
     this.session = session;
     this.check = null; // the gradcheck shown, once it arrived
+    this.visible = false;
+    this.stale = true;
+    new IntersectionObserver(([entry]) => {
+      this.visible = entry.isIntersecting;
+      if (this.visible && this.stale) this.render();
+    }).observe(root);
     document.getElementById("copy-csv").addEventListener("click", () => this.copy());
   }
 
@@ -45,8 +51,11 @@ export class NumbersTable {
     return { neurons, params };
   }
 
+  /** Draw the tables, or only note that they are out of date while they are off screen. */
   render() {
     if (!this.store.network) return;
+    this.stale = !this.visible;
+    if (this.stale) return;
     const record = this.store.record;
     if (record && this.check?.record !== record) {
       this.check = { record, result: null };
@@ -76,6 +85,11 @@ export class NumbersTable {
 
   async copy() {
     const status = document.getElementById("copy-status");
+    const record = this.store.record;
+    if (record) {
+      const result = await this.session.gradcheckFor(record);
+      if (result) this.check = { record, result };
+    }
     const text = this.csv();
     try {
       await navigator.clipboard.writeText(text);

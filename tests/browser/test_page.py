@@ -174,6 +174,7 @@ def test_numbers_table_and_csv(open_page):
     page = open_page("/?preset=mazur", permissions=["clipboard-read", "clipboard-write"])
     fast(page)
     step(page)
+    page.get_by_role("heading", name="Numbers of this step").scroll_into_view_if_needed()
     weights = page.get_by_role("table", name="Weights and biases")
     row = weights.get_by_role("row", name=re.compile(r"^w5 "))
     row.get_by_text("0.082167").first.wait_for()  # backprop and the finite difference
