@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,9 +18,16 @@ class Settings(BaseSettings):
     max_params: int = 100_000  # weights and biases together
     max_samples: int = 10_000  # per request (inputs, test_inputs, dataset n + test)
     max_train_work: int = 2_000_000  # epochs x samples per train request
+    max_train_cost: int = 2_000_000_000  # epochs x samples x parameters (multiply-adds)
     max_trace_values: int = 1_000_000  # samples x neurons in a step/forward trace, grid x neurons
-    max_gradcheck_work: int = 2_000_000  # parameters x samples per gradcheck
+    max_gradcheck_cost: int = 2_000_000_000  # forward passes x samples x parameters
     max_body_bytes: int = 2 * 1024 * 1024
+
+    # where work runs (jobs.py): inline up to inline_cost multiply-adds, else in a pool
+    # of heavy_workers processes with room for heavy_queue more requests waiting
+    inline_cost: int = 100_000
+    heavy_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
+    heavy_queue: int = 4
 
 
 @lru_cache

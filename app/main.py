@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,12 +12,23 @@ from . import __version__, pages
 from .api import routes
 from .api.schemas import FieldErrors
 from .config import get_settings
+from .jobs import Busy, Jobs
 from .limits import BodyLimit
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    jobs = Jobs(
+        workers=settings.heavy_workers, queue=settings.heavy_queue, inline_cost=settings.inline_cost
+    )
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        jobs.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="backprop-viz",
         version=__version__,
         description="Backpropagation step by step: every z, a, delta, gradient and update as JSON.",
@@ -23,17 +36,19 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    app.state.jobs = jobs
     app.add_exception_handler(FieldErrors, _field_errors)
+    app.add_exception_handler(Busy, _busy)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _server_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.include_router(routes.router)
-    pages.mount(app)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz():
+    async def healthz():
         return {"status": "ok"}
 
+    app.include_router(routes.router)
+    pages.mount(app)
     return app
 
 
@@ -46,6 +61,12 @@ async def _validation_error(request: Request, exc: RequestValidationError):
     # FastAPI's own format, without echoing the (possibly huge) input back
     detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _busy(request: Request, exc: Busy):
+    return JSONResponse(
+        {"detail": str(exc)}, status_code=503, headers={"Retry-After": str(exc.retry_after)}
+    )
 
 
 async def _server_error(request: Request, exc: Exception):

@@ -1,157 +1,68 @@
-"""/api/v1 handlers: the models validate, the engine computes, convert shapes the answer."""
+"""/api/v1 handlers: the models validate, answers.py computes, jobs.py decides where."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic_core import to_json
 
 from ..config import get_settings
-from ..engine import data, network
-from ..engine.gradcheck import gradcheck as run_gradcheck
-from ..engine.predict import grid
-from ..engine.train import train as run_train
-from . import convert
+from ..engine import data
+from . import answers
 from . import schemas as s
-from .convert import out
 
 router = APIRouter(prefix="/api/v1")
 
 
+async def _answer(request: Request, fn, req) -> Response:
+    """Run fn(req) where jobs.py says, and write it as JSON (non-finite values as null).
+
+    The dict is serialized directly: the declared response models document it (and
+    the fuzz tests check every answer against them) without a second validation pass.
+    """
+    result = await request.app.state.jobs.run(fn, req, answers.cost(req))
+    return Response(to_json(result, inf_nan_mode="null"), media_type="application/json")
+
+
 @router.post("/init", response_model=s.NetworkResponse)
-def init(req: s.NetworkRequest):
+async def init(req: s.NetworkRequest, request: Request):
     """The network with its weights and biases (initialized from init and seed when absent)."""
-    return {"network": convert.network_out(convert.network(req.network), req.network)}
+    return await _answer(request, answers.init, req)
 
 
 @router.post("/forward", response_model=s.ForwardResponse)
-def forward(req: s.ForwardRequest):
+async def forward(req: s.ForwardRequest, request: Request):
     """z and a of every layer for a batch of inputs; the loss when targets are given."""
-    net = convert.network(req.network)
-    result = network.evaluate(net, convert.array(req.inputs), _maybe_array(req.targets))
-    return {
-        "layers": [{"z": out(z), "a": out(a)} for z, a in zip(result.z, result.a)],
-        "outputs": out(result.a[-1]),
-        "loss": out(result.loss),
-        "sample_losses": out(result.sample_losses),
-        "output_losses": out(result.output_losses),
-    }
+    return await _answer(request, answers.forward, req)
 
 
 @router.post("/step", response_model=s.StepResponse)
-def step(req: s.StepRequest):
+async def step(req: s.StepRequest, request: Request):
     """One training step with its whole trace: forward, loss, backward, update."""
-    net = convert.network(req.network)
-    trace = network.step(
-        net,
-        convert.array(req.inputs),
-        convert.array(req.targets),
-        _optimizer(req),
-        convert.velocity(req.velocity),
-    )
-    return {
-        "loss": out(trace.loss),
-        "penalty": out(trace.penalty),
-        "sample_losses": out(trace.sample_losses),
-        "output_losses": out(trace.output_losses),
-        "inputs": req.inputs,
-        "targets": req.targets,
-        "outputs": out(trace.outputs),
-        "layers": [
-            {name: out(getattr(layer, name)) for name in _STEP_FIELDS} for layer in trace.layers
-        ],
-        "network": convert.network_out(trace.network, req.network),
-        "velocity": convert.velocity_out(
-            [(layer.velocity_weights, layer.velocity_biases) for layer in trace.layers]
-        ),
-        "diverged": trace.diverged,
-    }
-
-
-_STEP_FIELDS = tuple(s.StepLayer.model_fields)
+    return await _answer(request, answers.step, req)
 
 
 @router.post("/train", response_model=s.TrainResponse)
-def train(req: s.TrainRequest):
+async def train(req: s.TrainRequest, request: Request):
     """Many SGD steps in one request, without per-step traces."""
-    result = run_train(
-        convert.network(req.network),
-        convert.array(req.inputs),
-        convert.array(req.targets),
-        _optimizer(req),
-        req.epochs,
-        batch_size=req.batch_size,
-        shuffle_seed=req.shuffle_seed,
-        record_every=req.record_every,
-        velocity=convert.velocity(req.velocity),
-        test_x=_maybe_array(req.test_inputs),
-        test_y=_maybe_array(req.test_targets),
-    )
-    return {
-        "network": convert.network_out(result.network, req.network),
-        "initial_loss": out(result.initial_loss),
-        "history": [
-            {"epoch": epoch, "loss": loss, "test_loss": test_loss}
-            for epoch, loss, test_loss in result.history
-        ],
-        "diverged": result.diverged,
-        "diverged_at_epoch": result.diverged_at_epoch,
-        "steps": result.steps,
-        "velocity": convert.velocity_out(result.velocity),
-    }
+    return await _answer(request, answers.train, req)
 
 
 @router.post("/gradcheck", response_model=s.GradcheckResponse)
-def gradcheck(req: s.GradcheckRequest):
+async def gradcheck(req: s.GradcheckRequest, request: Request):
     """Backprop gradients beside finite-difference gradients, with the relative errors."""
-    check = run_gradcheck(
-        convert.network(req.network),
-        convert.array(req.inputs),
-        convert.array(req.targets),
-        method=req.method,
-        epsilon=req.epsilon,
-    )
-    return {
-        "loss": out(check.loss),
-        "max_rel_error": out(check.max_rel_error),
-        "method": check.method,
-        "epsilon": check.epsilon,
-        "layers": [
-            {
-                "grad_weights": out(gw),
-                "grad_biases": out(gb),
-                "fd_grad_weights": out(fw),
-                "fd_grad_biases": out(fb),
-                "rel_error_weights": out(rw),
-                "rel_error_biases": out(rb),
-            }
-            for gw, gb, fw, fb, rw, rb in zip(
-                check.backprop.weights,
-                check.backprop.biases,
-                check.numeric.weights,
-                check.numeric.biases,
-                check.rel_error.weights,
-                check.rel_error.biases,
-            )
-        ],
-    }
+    return await _answer(request, answers.gradcheck, req)
 
 
 @router.post("/predict", response_model=s.PredictResponse)
-def predict(req: s.PredictRequest):
+async def predict(req: s.PredictRequest, request: Request):
     """Activations over a grid of the input plane (or line), for decision-boundary pictures."""
-    result = grid(
-        convert.network(req.network), req.x_range, req.y_range, req.resolution, hidden=req.hidden
-    )
-    return {
-        "x": result.x.tolist(),
-        "y": None if result.y is None else result.y.tolist(),
-        "layers": [out(layer) for layer in result.layers],
-    }
+    return await _answer(request, answers.predict, req)
 
 
 @router.get("/presets", response_model=list[s.PresetSummary])
-def presets():
+async def presets():
     """The ready-made networks with their data."""
     return [
         {"name": name, "title": p["title"], "description": p["description"]}
@@ -160,7 +71,7 @@ def presets():
 
 
 @router.get("/presets/{name}", response_model=s.Preset)
-def preset(name: str):
+async def preset(name: str):
     """One preset: its network (initialized), data and training settings."""
     if name not in data.PRESETS:
         raise HTTPException(404, f"no preset named {name!r}; see /api/v1/presets")
@@ -168,13 +79,13 @@ def preset(name: str):
 
 
 @router.get("/datasets")
-def datasets() -> dict[str, str]:
+async def datasets() -> dict[str, str]:
     """The dataset generators and what they draw."""
     return data.DATASETS
 
 
 @router.get("/datasets/{name}", response_model=s.Dataset)
-def dataset(
+async def dataset(
     name: str,
     n: int = Query(200, ge=1, description="training samples"),
     noise: float = Query(0.0, ge=0, le=1, allow_inf_nan=False),
@@ -200,11 +111,3 @@ def dataset(
         "test_inputs": tx.tolist(),
         "test_targets": ty.tolist(),
     }
-
-
-def _optimizer(req) -> network.Optimizer:
-    return network.Optimizer(req.learning_rate, req.momentum, req.l1, req.l2)
-
-
-def _maybe_array(rows):
-    return None if rows is None else convert.array(rows)

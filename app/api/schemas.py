@@ -241,16 +241,21 @@ class TrainRequest(OptimizerFields, DataRequest):
                 errors += self._data_problems(
                     s, "test_inputs", "test_targets", self.test_inputs, self.test_targets
                 )
-            work = self.epochs * (len(self.inputs) + len(self.test_inputs or []))
+            samples = len(self.inputs) + len(self.test_inputs or [])
+            work = self.epochs * samples
+            cost = work * count_params(self.network.layer_sizes)
             if work > s.max_train_work:
                 errors.append(
                     (
                         ("epochs",),
-                        (
-                            f"epochs x samples is {work}; the limit is {s.max_train_work} per request"
-                        ),
+                        f"epochs x samples is {work}; the limit is {s.max_train_work} per request",
                     )
                 )
+            elif cost > s.max_train_cost:
+                errors.append((("epochs",), (
+                    f"epochs x samples x parameters is {cost}; the limit is {s.max_train_cost} "
+                    "per request (fewer epochs, or send them in several requests)"
+                )))  # fmt: skip
         yield from errors
 
 
@@ -261,14 +266,13 @@ class GradcheckRequest(DataRequest):
 
     def problems(self, s):
         errors = list(super().problems(s))
-        work = count_params(self.network.layer_sizes) * len(self.inputs)
-        if not errors and work > s.max_gradcheck_work:
-            errors.append(
-                (
-                    ("inputs",),
-                    (f"parameters x samples is {work}; gradcheck allows {s.max_gradcheck_work}"),
-                )
-            )
+        passes = 2 if self.method == "central" else 4
+        cost = passes * count_params(self.network.layer_sizes) ** 2 * len(self.inputs)
+        if not errors and cost > s.max_gradcheck_cost:
+            errors.append((("inputs",), (
+                f"a gradcheck of {len(self.inputs)} samples through this network costs {cost} "
+                f"multiply-adds; the limit is {s.max_gradcheck_cost} (use fewer samples)"
+            )))  # fmt: skip
         yield from errors
 
 

@@ -2,21 +2,31 @@
 
 A numpy step on a 2-2-2 network is some 30 ufunc calls of about a microsecond each,
 nearly all overhead; the same step written out as float arithmetic takes one or two
-microseconds. train() uses these steps for small networks (see `eligible`). The code
-is generated from the scalar forms in functions.py and does exactly what
-Workspace.forward/backward and Optimizer.update do, in the same order of operations;
-tests check that both paths agree.
+microseconds. train() and the step endpoint use these functions for small networks
+(see `eligible`). The code is generated from the scalar forms in functions.py and does
+what Workspace.forward/backward and Optimizer.update do, in the same order of
+operations; tests check that both paths agree.
+
+Names in the generated code: p{i}, v{i}, q{i} are parameter i (in the Params layout),
+its velocity and its gradient; x{s}_{k}, y{s}_{o} the data of sample s; z{l}_{j}_{s},
+a..., f... (f'(z)), g... (dl/da) and d... (delta) belong to neuron j of layer l.
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
+from types import SimpleNamespace
 
 from .functions import ACTIVATIONS, LOSSES, SIGMOID_BCE_SCALAR
-from .params import count_params, layout
+from .network import LayerTrace, Network, Optimizer, StepTrace
+from .params import Params, count_params, layout
 
 MAX_WORK = 2048  # parameters x batch size: past this numpy is as fast and the code gets long
+_MATH = {
+    "exp": math.exp, "tanh": math.tanh, "log": math.log, "log1p": math.log1p,
+    "isfinite": math.isfinite,
+}  # fmt: skip
 
 
 def eligible(net, batch_size: int) -> bool:
@@ -33,81 +43,200 @@ def step_function(layer_sizes, activations, loss, batch, train_biases, momentum,
     p, v: parameters and velocity as flat lists in the Params layout, updated in place
     when the loss is finite (and left alone when it is not); xs, ys: lists of rows.
     """
-    source = "\n".join(
-        _source(layer_sizes, activations, loss, batch, train_biases, momentum, regularized)
+    c = _Code(layer_sizes, activations, loss, batch)
+    lines = [*c.forward_backward(), "    if not isfinite(loss):", "        return loss"]
+    lines += c.update(train_biases, momentum, regularized)
+    lines += [f"    p[:] = ({c.names('p')},)", f"    v[:] = ({c.names('v')},)", "    return loss"]
+    return _compile(c.header("step") + lines, "step")
+
+
+@lru_cache(maxsize=128)
+def trace_function(layer_sizes, activations, loss, batch, train_biases, momentum, regularized):
+    """trace(p, v, xs, ys, learning_rate, momentum, l1, l2) -> a namespace holding the
+    step's trace as nested lists (the fields of network.StepTrace and LayerTrace, by
+    layer) and `params`, `velocity`: the flat lists after the update. p, v stay as they are.
+    """
+    c = _Code(layer_sizes, activations, loss, batch)
+    lines = c.forward_backward()
+    n_w = c.n_weights
+    if regularized:
+        ws = [f"p{i}" for i in range(n_w)]
+        lines.append(f"    penalty = l1 * ({' + '.join(f'abs({w})' for w in ws)}) + 0.5 * l2 * "
+                     f"({' + '.join(f'{w} * {w}' for w in ws)})")  # fmt: skip
+    else:
+        lines.append("    penalty = 0.0")
+    lines += [f"    o{i} = p{i}" for i in range(c.n)]  # the parameters before the update
+    lines += c.update(train_biases, momentum, regularized)
+    lines.append("    return SimpleNamespace(")
+    lines.append("        loss=loss, penalty=penalty,")
+    lines.append(f"        sample_losses=[{', '.join(c.sample_loss(s) for s in range(batch))}],")
+    lines.append(f"        output_losses={c.per_sample('t{s}_{o}', c.sizes[-1])},")
+    lines.append(f"        outputs={c.per_sample(f'a{c.L - 1}_{{o}}_{{s}}', c.sizes[-1])},")
+    lines.append("        layers=[")
+    for l in range(c.L):
+        n_out = c.sizes[l + 1]
+        reg = c.matrix(
+            l, lambda i: f"(l2 * o{i} + l1 * {_sign(f'o{i}')})" if regularized else "0.0"
+        )
+        fields = {
+            "weights": c.matrix(l, lambda i: f"o{i}"),
+            "biases": c.vector(l, lambda i: f"o{i}"),
+            "z": c.per_sample(f"z{l}_{{o}}_{{s}}", n_out),
+            "a": c.per_sample(f"a{l}_{{o}}_{{s}}", n_out),
+            "f_prime": c.per_sample(f"f{l}_{{o}}_{{s}}", n_out),
+            "grad_a": c.per_sample(f"g{l}_{{o}}_{{s}}", n_out),
+            "delta": c.per_sample(f"d{l}_{{o}}_{{s}}", n_out),
+            "grad_weights": c.matrix(l, lambda i: f"q{i}"),
+            "grad_biases": c.vector(l, lambda i: f"q{i}"),
+            "reg_weights": reg,
+            "velocity_weights": c.matrix(l, lambda i: f"v{i}"),
+            "velocity_biases": c.vector(l, lambda i: f"v{i}"),
+            "new_weights": c.matrix(l, lambda i: f"p{i}"),
+            "new_biases": c.vector(l, lambda i: f"p{i}"),
+        }
+        args = ", ".join(f"{k}={v}" for k, v in fields.items())
+        lines.append(f"            SimpleNamespace({args}),")
+    lines.append("        ],")
+    lines.append(f"        params=[{c.names('p')}], velocity=[{c.names('v')}],")
+    lines.append("    )")
+    return _compile(c.header("trace") + lines, "trace")
+
+
+def traced_step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
+    """network.step() for a small network: the same trace, as nested lists."""
+    params = Params.of(net.layer_sizes, net.weights, net.biases)
+    vel = params.like()
+    for (vw, vb), tw, tb in zip(velocity or [], vel.weights, vel.biases):
+        tw[...] = vw
+        tb[...] = vb
+    fn = trace_function(
+        tuple(net.layer_sizes), tuple(net.activations), net.loss, len(x), net.train_biases,
+        bool(optimizer.momentum), bool(optimizer.l1 or optimizer.l2),
+    )  # fmt: skip
+    t = fn(params.flat.tolist(), vel.flat.tolist(), x.tolist(), y.tolist(),
+           optimizer.learning_rate, optimizer.momentum, optimizer.l1, optimizer.l2)  # fmt: skip
+    diverged = not (
+        math.isfinite(t.loss) and math.isfinite(t.penalty) and all(map(math.isfinite, t.params))
     )
-    namespace = {
-        "exp": math.exp, "tanh": math.tanh, "log": math.log, "log1p": math.log1p,
-        "isfinite": math.isfinite,
-    }  # fmt: skip
-    exec(compile(source, f"<compiled step {layer_sizes}>", "exec"), namespace)
-    return namespace["step"]
+    layers = [LayerTrace(**vars(layer)) for layer in t.layers]
+    new = Network(
+        list(net.layer_sizes), list(net.activations), net.loss,
+        [layer.new_weights for layer in layers], [layer.new_biases for layer in layers],
+        net.train_biases,
+    )  # fmt: skip
+    return StepTrace(
+        loss=t.loss, penalty=t.penalty, sample_losses=t.sample_losses,
+        output_losses=t.output_losses, inputs=x, targets=y, outputs=t.outputs, layers=layers,
+        network=net if diverged else new, diverged=diverged,
+    )  # fmt: skip
 
 
-def _source(sizes, activations, loss, batch, train_biases, momentum, regularized):
-    n_weights, weight_spans, bias_spans = layout(tuple(sizes))
-    n = bias_spans[-1][1]
-    w = [[[f"p{a + j * n_in + k}" for k in range(n_in)] for j in range(n_out)]
-         for (a, _, (n_out, n_in)) in weight_spans]  # fmt: skip
-    b = [[f"p{a + j}" for j in range(stop - a)] for a, stop, _ in bias_spans]
-    params = ", ".join(f"p{i}" for i in range(n))
-    lines = [
-        "def step(p, v, xs, ys, learning_rate, momentum, l1, l2):",
-        f"    {params}, = p",
-        f"    {', '.join(f'v{i}' for i in range(n))}, = v",
-    ]
-    L = len(activations)
-    out_act = activations[-1]
-    terms = []
-    for s in range(batch):
-        lines.append(f"    {', '.join(f'x{s}_{k}' for k in range(sizes[0]))}, = xs[{s}]")
-        lines.append(f"    {', '.join(f'y{s}_{o}' for o in range(sizes[-1]))}, = ys[{s}]")
-        a_prev = [f"x{s}_{k}" for k in range(sizes[0])]
-        for l in range(L):  # forward: z = (a_prev . w_j) + b_j, a = f(z)
-            f = ACTIVATIONS[activations[l]].scalar[0]
+def _compile(lines, name):
+    namespace = {**_MATH, "SimpleNamespace": SimpleNamespace}
+    exec(compile("\n".join(lines), f"<compiled {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def _sign(w: str) -> str:
+    return f"(1.0 if {w} > 0.0 else -1.0 if {w} < 0.0 else 0.0)"  # as np.sign
+
+
+class _Code:
+    """Lines of generated code for one network shape and batch size."""
+
+    def __init__(self, sizes, activations, loss, batch):
+        self.sizes, self.activations, self.loss, self.batch = sizes, activations, loss, batch
+        self.L = len(activations)
+        self.n_weights, weight_spans, bias_spans = layout(tuple(sizes))
+        self.n = bias_spans[-1][1]
+        self.w = [[[a + j * n_in + k for k in range(n_in)] for j in range(n_out)]
+                  for (a, _, (n_out, n_in)) in weight_spans]  # fmt: skip
+        self.b = [list(range(a, stop)) for a, stop, _ in bias_spans]
+
+    def names(self, prefix: str) -> str:
+        return ", ".join(f"{prefix}{i}" for i in range(self.n))
+
+    def header(self, name: str) -> list[str]:
+        return [
+            f"def {name}(p, v, xs, ys, learning_rate, momentum, l1, l2):",
+            f"    {self.names('p')}, = p",
+            f"    {self.names('v')}, = v",
+        ]
+
+    def matrix(self, l, name) -> str:
+        return (
+            "[" + ", ".join("[" + ", ".join(name(i) for i in row) + "]" for row in self.w[l]) + "]"
+        )
+
+    def vector(self, l, name) -> str:
+        return "[" + ", ".join(name(i) for i in self.b[l]) + "]"
+
+    def per_sample(self, pattern: str, width: int) -> str:
+        rows = (
+            ", ".join(pattern.format(s=s, o=o) for o in range(width)) for s in range(self.batch)
+        )
+        return "[" + ", ".join(f"[{row}]" for row in rows) + "]"
+
+    def sample_loss(self, s: int) -> str:
+        return " + ".join(f"t{s}_{o}" for o in range(self.sizes[-1]))
+
+    def forward_backward(self) -> list[str]:
+        """z, a, f', dl/da, delta of every sample; loss; q = batch-mean gradients."""
+        sizes, L, lines = self.sizes, self.L, []
+        out_act = self.activations[-1]
+        for s in range(self.batch):
+            lines.append(f"    {', '.join(f'x{s}_{k}' for k in range(sizes[0]))}, = xs[{s}]")
+            lines.append(f"    {', '.join(f'y{s}_{o}' for o in range(sizes[-1]))}, = ys[{s}]")
+            a_prev = [f"x{s}_{k}" for k in range(sizes[0])]
+            for l in range(L):  # forward: z = (a_prev . w_j) + b_j, a = f(z)
+                f, f_prime = ACTIVATIONS[self.activations[l]].scalar
+                for j in range(sizes[l + 1]):
+                    dot = " + ".join(f"{ak} * p{i}" for ak, i in zip(a_prev, self.w[l][j]))
+                    z, a = f"z{l}_{j}_{s}", f"a{l}_{j}_{s}"
+                    lines.append(f"    {z} = ({dot}) + p{self.b[l][j]}")
+                    lines.append(f"    {a} = {f.format(z=z)}")
+                    lines.append(f"    f{l}_{j}_{s} = {f_prime.format(z=z, a=a)}")
+                a_prev = [f"a{l}_{j}_{s}" for j in range(sizes[l + 1])]
+            for o in range(sizes[-1]):  # the loss terms, dl/da and delta at the output
+                z, a, y = f"z{L - 1}_{o}_{s}", f"a{L - 1}_{o}_{s}", f"y{s}_{o}"
+                term, grad = (
+                    t.format(a=a, y=y, n=f"{sizes[-1]}.0") for t in LOSSES[self.loss].scalar
+                )
+                if out_act == "sigmoid" and self.loss == "binary_cross_entropy":
+                    term, delta = (t.format(z=z, a=a, y=y) for t in SIGMOID_BCE_SCALAR)
+                else:
+                    delta = f"f{L - 1}_{o}_{s} * g{L - 1}_{o}_{s}"
+                lines.append(f"    t{s}_{o} = {term}")
+                lines.append(f"    g{L - 1}_{o}_{s} = {grad}")
+                lines.append(f"    d{L - 1}_{o}_{s} = {delta}")
+            for l in range(L - 1, 0, -1):  # backward: dl/da = sum_j w_jk delta_j, delta = f' dl/da
+                for k in range(sizes[l]):
+                    back = " + ".join(
+                        f"d{l}_{j}_{s} * p{self.w[l][j][k]}" for j in range(sizes[l + 1])
+                    )
+                    lines.append(f"    g{l - 1}_{k}_{s} = {back}")
+                    lines.append(f"    d{l - 1}_{k}_{s} = f{l - 1}_{k}_{s} * g{l - 1}_{k}_{s}")
+        terms = " + ".join(f"t{s}_{o}" for s in range(self.batch) for o in range(sizes[-1]))
+        lines.append(f"    loss = ({terms}) / {self.batch}.0")
+        inv = repr(1.0 / self.batch)
+        for l in range(L):  # gradients: mean over samples of outer(delta, a_prev)
             for j in range(sizes[l + 1]):
-                dot = " + ".join(f"{ak} * {wk}" for ak, wk in zip(a_prev, w[l][j]))
-                lines.append(f"    z{l}_{j}_{s} = ({dot}) + {b[l][j]}")
-                lines.append(f"    a{l}_{j}_{s} = {f.format(z=f'z{l}_{j}_{s}')}")
-            a_prev = [f"a{l}_{j}_{s}" for j in range(sizes[l + 1])]
-        for o in range(sizes[-1]):  # the loss and delta at the output
-            z, a, y = f"z{L - 1}_{o}_{s}", f"a{L - 1}_{o}_{s}", f"y{s}_{o}"
-            if out_act == "sigmoid" and loss == "binary_cross_entropy":
-                term, delta = (t.format(z=z, a=a, y=y) for t in SIGMOID_BCE_SCALAR)
-            else:
-                term, grad = (t.format(a=a, y=y, n=f"{sizes[-1]}.0") for t in LOSSES[loss].scalar)
-                prime = ACTIVATIONS[out_act].scalar[1].format(z=z, a=a)
-                delta = f"({prime}) * ({grad})"
-            lines.append(f"    t{o}_{s} = {term}")
-            lines.append(f"    d{L - 1}_{o}_{s} = {delta}")
-            terms.append(f"t{o}_{s}")
-        for l in range(L - 1, 0, -1):  # backward: delta = (sum_j w_jk delta_j) f'(z)
-            prime = ACTIVATIONS[activations[l - 1]].scalar[1]
-            for k in range(sizes[l]):
-                back = " + ".join(f"d{l}_{j}_{s} * {w[l][j][k]}" for j in range(sizes[l + 1]))
-                f_prime = prime.format(z=f"z{l - 1}_{k}_{s}", a=f"a{l - 1}_{k}_{s}")
-                lines.append(f"    d{l - 1}_{k}_{s} = ({f_prime}) * ({back})")
-    lines.append(f"    loss = ({' + '.join(terms)}) / {batch}.0")
-    lines.append("    if not isfinite(loss):")
-    lines.append("        return loss")
-    inv = f"{1.0 / batch!r}"
-    grads = {}
-    for l in range(L):  # grad_weights = mean over samples of outer(delta, a_prev)
-        for j in range(sizes[l + 1]):
-            for k in range(sizes[l]):
-                a_prev = [f"x{s}_{k}" if l == 0 else f"a{l - 1}_{k}_{s}" for s in range(batch)]
-                total = " + ".join(f"d{l}_{j}_{s} * {a_prev[s]}" for s in range(batch))
-                grads[w[l][j][k]] = f"({total}) * {inv}"
-            grads[b[l][j]] = f"({' + '.join(f'd{l}_{j}_{s}' for s in range(batch))}) * {inv}"
-    trained = n if train_biases else n_weights
-    for i in range(trained):  # the update, as Optimizer.update does it
-        v = f"momentum * v{i} + {grads[f'p{i}']}" if momentum else grads[f"p{i}"]
-        lines.append(f"    v{i} = {v}")
-        if regularized and i < n_weights:
-            sign = f"(1.0 if p{i} > 0.0 else -1.0 if p{i} < 0.0 else 0.0)"
-            lines.append(f"    v{i} = v{i} + (l2 * p{i} + l1 * {sign})")
-        lines.append(f"    p{i} = p{i} - learning_rate * v{i}")
-    lines.append(f"    p[:] = ({params},)")
-    lines.append(f"    v[:] = ({', '.join(f'v{i}' for i in range(n))},)")
-    lines.append("    return loss")
-    return lines
+                for k in range(sizes[l]):
+                    a_prev = [
+                        f"x{s}_{k}" if l == 0 else f"a{l - 1}_{k}_{s}" for s in range(self.batch)
+                    ]
+                    total = " + ".join(f"d{l}_{j}_{s} * {a_prev[s]}" for s in range(self.batch))
+                    lines.append(f"    q{self.w[l][j][k]} = ({total}) * {inv}")
+                deltas = " + ".join(f"d{l}_{j}_{s}" for s in range(self.batch))
+                lines.append(f"    q{self.b[l][j]} = ({deltas}) * {inv}")
+        return lines
+
+    def update(self, train_biases, momentum, regularized) -> list[str]:
+        """v = momentum v + q (+ the penalty's gradient), p = p - learning_rate v."""
+        lines = []
+        for i in range(self.n if train_biases else self.n_weights):
+            lines.append(f"    v{i} = " + (f"momentum * v{i} + q{i}" if momentum else f"q{i}"))
+            if regularized and i < self.n_weights:
+                lines.append(f"    v{i} = v{i} + (l2 * p{i} + l1 * {_sign(f'p{i}')})")
+            lines.append(f"    p{i} = p{i} - learning_rate * v{i}")
+        return lines

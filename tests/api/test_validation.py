@@ -181,7 +181,7 @@ def test_gradcheck_and_predict_have_their_own_bounds(client):
         "/api/v1/gradcheck", json={"network": net, "inputs": [[0, 0]] * 100, "targets": [[0]] * 100}
     )
     assert r.status_code == 422
-    assert "gradcheck allows" in errors(r)["body.inputs"]
+    assert "use fewer samples" in errors(r)["body.inputs"]
     r = client.post("/api/v1/predict", json={"network": net, "resolution": 400})
     assert r.status_code == 422
     assert "body.resolution" in errors(r)

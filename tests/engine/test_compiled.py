@@ -7,7 +7,7 @@ import pytest
 
 from app.engine import compiled
 from app.engine.data import dataset
-from app.engine.network import Network, Optimizer, init_params
+from app.engine.network import Network, Optimizer, init_params, step
 from app.engine.train import CompiledKernel, NumpyKernel, train
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
@@ -107,3 +107,40 @@ def test_softmax_and_big_networks_use_numpy():
     assert not compiled.eligible(net("tanh", "softmax", "cross_entropy"), 1)
     assert not compiled.eligible(net("tanh", "tanh", "mse", sizes=(2, 8, 8, 8, 8, 8, 8, 1)), 500)
     assert isinstance(CompiledKernel(net("tanh", "tanh", "mse"), Optimizer(0.1), None), NumpyKernel)
+
+
+@pytest.mark.parametrize(("hidden", "output", "loss"), [
+    ("sigmoid", "sigmoid", "squared_error"), ("tanh", "sigmoid", "binary_cross_entropy"),
+    ("relu", "linear", "mse"), ("leaky_relu", "sigmoid", "cross_entropy"), ("linear", "tanh", "squared_error"),
+])  # fmt: skip
+@pytest.mark.parametrize("options", [{}, {"momentum": 0.9, "l1": 0.01, "l2": 0.1}])
+def test_the_compiled_trace_equals_the_numpy_trace_field_by_field(hidden, output, loss, options):
+    network = net(hidden, output, loss, sizes=(2, 3, 3, 2), train_biases=bool(options))
+    velocity = [
+        (np.full_like(w, 0.01), np.full_like(b, -0.02))
+        for w, b in zip(network.weights, network.biases)
+    ]
+    opt = Optimizer(0.3, **options)
+    fast = compiled.traced_step(network, X[:3], Y[:3], opt, velocity)
+    slow = step(network, X[:3], Y[:3], opt, velocity)
+    for name in ("loss", "penalty", "sample_losses", "output_losses", "outputs"):
+        np.testing.assert_allclose(
+            getattr(fast, name), getattr(slow, name), rtol=1e-13, err_msg=name
+        )
+    for f, s in zip(fast.layers, slow.layers):
+        for name, value in vars(s).items():
+            np.testing.assert_allclose(
+                getattr(f, name), value, rtol=1e-12, atol=1e-300, err_msg=name
+            )
+    for a, b in zip(
+        fast.network.weights + fast.network.biases, slow.network.weights + slow.network.biases
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+    assert fast.diverged == slow.diverged is False
+
+
+def test_a_diverging_compiled_trace_keeps_the_network_and_reports_it():
+    network = net("linear", "linear", "squared_error")
+    network.weights = [w * 1e200 for w in network.weights]
+    trace = compiled.traced_step(network, X[:2], Y[:2], Optimizer(0.1))
+    assert trace.diverged and trace.network is network

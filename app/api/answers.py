@@ -1,0 +1,159 @@
+"""The answers of the POST endpoints: a validated request in, a JSON-ready dict out.
+
+Plain module-level functions, so a request can be answered in this process or in a
+worker process (jobs.py) alike; `cost` estimates each one's work before it starts.
+"""
+
+from __future__ import annotations
+
+from ..engine import compiled, network
+from ..engine.gradcheck import gradcheck as run_gradcheck
+from ..engine.params import count_params
+from ..engine.predict import grid
+from ..engine.train import train as run_train
+from . import convert
+from . import schemas as s
+from .convert import out
+
+
+def init(req: s.NetworkRequest) -> dict:
+    return {"network": convert.network_out(convert.network(req.network), req.network)}
+
+
+def forward(req: s.ForwardRequest) -> dict:
+    net = convert.network(req.network)
+    result = network.evaluate(net, convert.array(req.inputs), _maybe_array(req.targets))
+    return {
+        "layers": [{"z": out(z), "a": out(a)} for z, a in zip(result.z, result.a)],
+        "outputs": out(result.a[-1]),
+        "loss": out(result.loss),
+        "sample_losses": out(result.sample_losses),
+        "output_losses": out(result.output_losses),
+    }
+
+
+def step(req: s.StepRequest) -> dict:
+    net = convert.network(req.network)
+    run = compiled.traced_step if compiled.eligible(net, len(req.inputs)) else network.step
+    trace = run(
+        net,
+        convert.array(req.inputs),
+        convert.array(req.targets),
+        _optimizer(req),
+        convert.velocity(req.velocity),
+    )
+    return {
+        "loss": out(trace.loss),
+        "penalty": out(trace.penalty),
+        "sample_losses": out(trace.sample_losses),
+        "output_losses": out(trace.output_losses),
+        "inputs": req.inputs,
+        "targets": req.targets,
+        "outputs": out(trace.outputs),
+        "layers": [
+            {name: out(getattr(layer, name)) for name in _STEP_FIELDS} for layer in trace.layers
+        ],
+        "network": convert.network_out(trace.network, req.network),
+        "velocity": convert.velocity_out(
+            [(layer.velocity_weights, layer.velocity_biases) for layer in trace.layers]
+        ),
+        "diverged": trace.diverged,
+    }
+
+
+_STEP_FIELDS = tuple(s.StepLayer.model_fields)
+
+
+def train(req: s.TrainRequest) -> dict:
+    result = run_train(
+        convert.network(req.network),
+        convert.array(req.inputs),
+        convert.array(req.targets),
+        _optimizer(req),
+        req.epochs,
+        batch_size=req.batch_size,
+        shuffle_seed=req.shuffle_seed,
+        record_every=req.record_every,
+        velocity=convert.velocity(req.velocity),
+        test_x=_maybe_array(req.test_inputs),
+        test_y=_maybe_array(req.test_targets),
+    )
+    return {
+        "network": convert.network_out(result.network, req.network),
+        "initial_loss": out(result.initial_loss),
+        "history": [
+            {"epoch": epoch, "loss": loss, "test_loss": test_loss}
+            for epoch, loss, test_loss in result.history
+        ],
+        "diverged": result.diverged,
+        "diverged_at_epoch": result.diverged_at_epoch,
+        "steps": result.steps,
+        "velocity": convert.velocity_out(result.velocity),
+    }
+
+
+def gradcheck(req: s.GradcheckRequest) -> dict:
+    check = run_gradcheck(
+        convert.network(req.network),
+        convert.array(req.inputs),
+        convert.array(req.targets),
+        method=req.method,
+        epsilon=req.epsilon,
+    )
+    return {
+        "loss": out(check.loss),
+        "max_rel_error": out(check.max_rel_error),
+        "method": check.method,
+        "epsilon": check.epsilon,
+        "layers": [
+            {
+                "grad_weights": out(gw),
+                "grad_biases": out(gb),
+                "fd_grad_weights": out(fw),
+                "fd_grad_biases": out(fb),
+                "rel_error_weights": out(rw),
+                "rel_error_biases": out(rb),
+            }
+            for gw, gb, fw, fb, rw, rb in zip(
+                check.backprop.weights,
+                check.backprop.biases,
+                check.numeric.weights,
+                check.numeric.biases,
+                check.rel_error.weights,
+                check.rel_error.biases,
+            )
+        ],
+    }
+
+
+def predict(req: s.PredictRequest) -> dict:
+    result = grid(
+        convert.network(req.network), req.x_range, req.y_range, req.resolution, hidden=req.hidden
+    )
+    return {
+        "x": result.x.tolist(),
+        "y": None if result.y is None else result.y.tolist(),
+        "layers": [out(layer) for layer in result.layers],
+    }
+
+
+def cost(req) -> int:
+    """Roughly the multiply-adds a request needs: what decides where it runs."""
+    params = count_params(req.network.layer_sizes)
+    if isinstance(req, s.TrainRequest):
+        return req.epochs * (len(req.inputs) + len(req.test_inputs or [])) * params
+    if isinstance(req, s.GradcheckRequest):
+        return 4 * len(req.inputs) * params * params
+    if isinstance(req, s.PredictRequest):
+        return req.resolution ** min(req.network.layer_sizes[0], 2) * params
+    if isinstance(req, s.DataRequest):
+        return len(req.inputs) * params
+    return params
+
+
+def _optimizer(req) -> network.Optimizer:
+    return network.Optimizer(req.learning_rate, req.momentum, req.l1, req.l2)
+
+
+def _maybe_array(rows):
+    return None if rows is None else convert.array(rows)
