@@ -49,7 +49,24 @@ def create_app() -> FastAPI:
 
     app.include_router(routes.router)
     pages.mount(app)
+    _document_request_bodies(app)
     return app
+
+
+def _document_request_bodies(app: FastAPI) -> None:
+    """Add the hand-parsed request bodies' schemas to the OpenAPI components."""
+    build = app.openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                routes.request_schemas()
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 async def _field_errors(request: Request, exc: FieldErrors):

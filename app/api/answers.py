@@ -34,14 +34,12 @@ def forward(req: s.ForwardRequest) -> dict:
 
 def step(req: s.StepRequest) -> dict:
     net = convert.network(req.network)
-    run = compiled.traced_step if compiled.eligible(net, len(req.inputs)) else network.step
-    trace = run(
-        net,
-        convert.array(req.inputs),
-        convert.array(req.targets),
-        _optimizer(req),
-        convert.velocity(req.velocity),
-    )
+    velocity = convert.velocity(req.velocity)
+    if compiled.eligible(net, len(req.inputs)):  # nested lists all the way
+        trace = compiled.traced_step(net, req.inputs, req.targets, _optimizer(req), velocity)
+    else:
+        x, y = convert.array(req.inputs), convert.array(req.targets)
+        trace = network.step(net, x, y, _optimizer(req), velocity)
     return {
         "loss": out(trace.loss),
         "penalty": out(trace.penalty),

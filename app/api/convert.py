@@ -12,12 +12,10 @@ def network(spec: NetworkSpec) -> Network:
     """The engine network for a request, initialized from init and seed when it has no weights."""
     if spec.weights is None:
         weights, biases = init_params(spec.layer_sizes, spec.init, spec.seed)
-    else:
-        weights = [np.array(w, dtype=np.float64) for w in spec.weights]
+    else:  # nested lists serve both paths: numpy copies them into its flat vector
+        weights = spec.weights
         biases = (
-            [np.array(b, dtype=np.float64) for b in spec.biases]
-            if spec.biases is not None
-            else [np.zeros(n) for n in spec.layer_sizes[1:]]
+            spec.biases if spec.biases is not None else [[0.0] * n for n in spec.layer_sizes[1:]]
         )
     return Network(
         list(spec.layer_sizes),
@@ -56,7 +54,7 @@ def velocity(v) -> list | None:
     """Request velocity ({weights, biases}) as the engine's per-layer pairs."""
     if v is None:
         return None
-    return [(array(w), array(b)) for w, b in zip(v.weights, v.biases)]
+    return list(zip(v.weights, v.biases))
 
 
 def velocity_out(pairs) -> dict:

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 from .functions import ACTIVATIONS, LOSSES, SIGMOID_BCE_SCALAR
 from .network import LayerTrace, Network, Optimizer, StepTrace
-from .params import Params, count_params, layout
+from .params import count_params, layout
 
 MAX_WORK = 2048  # parameters x batch size: past this numpy is as fast and the code gets long
 _MATH = {
@@ -103,18 +103,18 @@ def trace_function(layer_sizes, activations, loss, batch, train_biases, momentum
 
 
 def traced_step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
-    """network.step() for a small network: the same trace, as nested lists."""
-    params = Params.of(net.layer_sizes, net.weights, net.biases)
-    vel = params.like()
-    for (vw, vb), tw, tb in zip(velocity or [], vel.weights, vel.biases):
-        tw[...] = vw
-        tb[...] = vb
+    """network.step() for a small network: the same trace, as nested lists.
+
+    x, y, the weights and the velocity may be numpy arrays or nested lists.
+    """
+    p = _flat([*net.weights, *net.biases])
+    v = _flat([w for w, _ in velocity] + [b for _, b in velocity]) if velocity else [0.0] * len(p)
+    xs, ys = _rows(x), _rows(y)
     fn = trace_function(
-        tuple(net.layer_sizes), tuple(net.activations), net.loss, len(x), net.train_biases,
+        tuple(net.layer_sizes), tuple(net.activations), net.loss, len(xs), net.train_biases,
         bool(optimizer.momentum), bool(optimizer.l1 or optimizer.l2),
     )  # fmt: skip
-    t = fn(params.flat.tolist(), vel.flat.tolist(), x.tolist(), y.tolist(),
-           optimizer.learning_rate, optimizer.momentum, optimizer.l1, optimizer.l2)  # fmt: skip
+    t = fn(p, v, xs, ys, optimizer.learning_rate, optimizer.momentum, optimizer.l1, optimizer.l2)
     diverged = not (
         math.isfinite(t.loss) and math.isfinite(t.penalty) and all(map(math.isfinite, t.params))
     )
@@ -126,9 +126,26 @@ def traced_step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> Step
     )  # fmt: skip
     return StepTrace(
         loss=t.loss, penalty=t.penalty, sample_losses=t.sample_losses,
-        output_losses=t.output_losses, inputs=x, targets=y, outputs=t.outputs, layers=layers,
+        output_losses=t.output_losses, inputs=xs, targets=ys, outputs=t.outputs, layers=layers,
         network=net if diverged else new, diverged=diverged,
     )  # fmt: skip
+
+
+def _rows(m) -> list:
+    return m.tolist() if hasattr(m, "tolist") else m
+
+
+def _flat(arrays) -> list[float]:
+    """Weights then biases (or their velocities) as one flat list, in the Params layout."""
+    flat = []
+    for a in arrays:
+        a = _rows(a)
+        if a and isinstance(a[0], list):
+            for row in a:
+                flat.extend(row)
+        else:
+            flat.extend(a)
+    return [float(value) for value in flat]
 
 
 def _compile(lines, name):

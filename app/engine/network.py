@@ -27,8 +27,8 @@ class Network:
     layer_sizes: list[int]
     activations: list[str]  # one per non-input layer
     loss: str
-    weights: list[np.ndarray]  # weights[l] : (n_{l+1}, n_l)
-    biases: list[np.ndarray]  # biases[l] : (n_{l+1},)
+    weights: list  # weights[l] : (n_{l+1}, n_l), arrays or nested lists
+    biases: list  # biases[l] : (n_{l+1},)
     train_biases: bool = True
 
     @property
