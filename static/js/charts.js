@@ -10,7 +10,7 @@ const RESOLUTION = 40;
 export function drawLossChart(root, store) {
   const width = 340;
   const height = 190;
-  const pad = { left: 46, right: 10, top: 10, bottom: 28 };
+  const pad = { left: 46, right: 10, top: 10, bottom: 28 }; // left grows with the labels
   clear(root);
   root.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const points = store.losses.filter((p) => !isMissing(p.loss));
@@ -28,11 +28,13 @@ export function drawLossChart(root, store) {
   const first = Math.min(...steps);
   const last = Math.max(Math.max(...steps), first + 1);
   const x = (step) => pad.left + ((step - first) / (last - first)) * (width - pad.left - pad.right);
+  const digits = Math.max(3, Math.ceil(Math.log10(Math.abs(top) / (top - bottom || 1))) + 2);
+  pad.left = 14 + 6.4 * Math.max(...[0, 0.5, 1].map((f) => formatNumber(bottom + (top - bottom) * f, digits).length));
   const y = (v) => height - pad.bottom - ((v - bottom) / (top - bottom)) * (height - pad.top - pad.bottom);
   for (const f of [0, 0.5, 1]) {
     const v = bottom + (top - bottom) * f;
     svg("line", { class: "grid", x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }, root);
-    svg("text", { x: pad.left - 6, y: y(v) + 4, "text-anchor": "end" }, root).textContent = formatNumber(v, 3);
+    svg("text", { x: pad.left - 6, y: y(v) + 4, "text-anchor": "end" }, root).textContent = formatNumber(v, digits);
   }
   svg("line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: y(bottom), y2: y(bottom) }, root);
   svg("text", { x: pad.left, y: height - 8 }, root).textContent = `step ${first}`;

@@ -24,8 +24,8 @@ export class Inspector {
 
   // --- MathML pieces ----------------------------------------------------------------------
 
-  num(x, { paren = false } = {}) {
-    const text = this.full ? formatFull(x) : formatNumber(x, 6);
+  num(x, { paren = false, digits = 6 } = {}) {
+    const text = this.full ? formatFull(x) : formatNumber(x, digits);
     const node = math("mn", { title: isMissing(x) ? "not a finite number" : formatFull(x) }, text);
     return paren && !isMissing(x) && x < 0 ? [math("mo", {}, "("), node, math("mo", {}, ")")] : node;
   }
@@ -96,8 +96,10 @@ export class Inspector {
     const aPrev = l === 1 ? trace.inputs[s][k] : trace.layers[l - 2].a[s][k];
     const A = () => sub("a", src);
     if (forwardReached(phase, l)) {
-      this.formula(`Forward: its share of z of ${dst}`, [
-        [W(), dot(), A(), eq(), this.num(w), times(), this.num(aPrev, { paren: true }), eq(), this.num(w * aPrev)],
+      const more = sizes[l - 1] > 1 ? [plus(), math("mi", {}, "\u2026")] : [];
+      this.formula(`Forward: it carries a of ${src} into z of ${dst}`, [
+        [sub("z", dst), eq(), W(), dot(), A(), ...more, plus(), sub("b", dst)],
+        [eq(), this.num(w), times(), this.num(aPrev, { paren: true }), ...more.map((n) => n.cloneNode(true)), eq(), this.num(layer.z[s][j])],
       ]);
     }
     if (backwardReached(phase, l)) {
@@ -113,7 +115,7 @@ export class Inspector {
       } else {
         this.formula(`Gradient: the mean over the batch of ${ctx.batch} samples`, [
           [dEdw(), eq(), frac("1", "B"), math("mo", {}, "\u2211"), D(), dot(), A(), eq(), this.num(grad)],
-          [math("mtext", {}, "this sample: "), D(), dot(), A(), eq(), this.num(delta), times(), this.num(aPrev, { paren: true }), eq(), this.num(delta * aPrev)],
+          [math("mtext", {}, "this sample: "), D(), eq(), this.num(delta), math("mtext", {}, ", "), A(), eq(), this.num(aPrev)],
         ]);
       }
       this.check(ctx.record, (g) => g.layers[l - 1], (layerCheck) => [layerCheck.fd_grad_weights[j][k], layerCheck.rel_error_weights[j][k]]);
@@ -184,19 +186,23 @@ export class Inspector {
       const n = sizes[l - 1];
       const symbolic = [Z(), eq()];
       const numeric = [eq()];
+      const lines = [symbolic];
       if (n <= 8) {
+        let numeric = [eq()];
         for (let k = 0; k < n; k += 1) {
-          if (k) symbolic.push(plus()), numeric.push(plus());
-          symbolic.push(sub("w", weightName(sizes, l, j, k).slice(1)), sub("a", neuronName(sizes, l - 1, k)));
-          numeric.push(this.num(ctx.network.weights[l - 1][j][k], { paren: k > 0 }), times(), this.num(prevA(k), { paren: true }));
+          if (k && n <= 3) symbolic.push(plus());
+          if (k && k % 2 === 0) lines.push(numeric), (numeric = [plus()]);
+          else if (k) numeric.push(plus());
+          if (n <= 3) symbolic.push(sub("w", weightName(sizes, l, j, k).slice(1)), sub("a", neuronName(sizes, l - 1, k)));
+          numeric.push(this.num(ctx.network.weights[l - 1][j][k], { paren: k > 0, digits: n > 3 ? 4 : 6 }), times(), this.num(prevA(k), { paren: true, digits: n > 3 ? 4 : 6 }));
         }
-      } else {
-        symbolic.push(math("mo", {}, "\u2211"), sub("w", "k"), sub("a", "k"));
-        numeric.push(math("mtext", {}, `(${n} terms)`));
+        numeric.push(plus(), this.num(b, { paren: true }));
+        lines.push(numeric);
       }
+      if (n > 3) symbolic.push(math("mo", {}, "\u2211"), sub("w", "k"), sub("a", "k"));
       symbolic.push(plus(), B());
-      numeric.push(plus(), this.num(b, { paren: true }), eq(), this.num(layer.z[s][j]));
-      this.formula("Forward: weighted sum", [symbolic, numeric]);
+      lines.push([eq(), this.num(layer.z[s][j])]);
+      this.formula("Forward: weighted sum", lines);
       this.formula(`Forward: activation`, [[A(), eq(), mi(fname(activation)), math("mo", {}, "("), Z(), math("mo", {}, ")"), eq(), this.num(layer.a[s][j])]]);
     }
     if (l === L && (phase === "loss" || backwardReached(phase, l))) this.loss(ctx, j, name);
@@ -254,20 +260,22 @@ export class Inspector {
     } else {
       const next = trace.layers[l];
       const symbolic = [dEda(), eq()];
-      const numeric = [eq()];
+      const lines = [symbolic];
       const n = sizes[l + 1];
       if (n <= 8) {
+        let numeric = [eq()];
         for (let i = 0; i < n; i += 1) {
-          if (i) symbolic.push(plus()), numeric.push(plus());
-          symbolic.push(sub("w", weightName(sizes, l + 1, i, j).slice(1)), sub("\u03b4", neuronName(sizes, l + 1, i)));
-          numeric.push(this.num(next.weights[i][j], { paren: i > 0 }), times(), this.num(next.delta[s][i], { paren: true }));
+          if (i && n <= 3) symbolic.push(plus());
+          if (i && i % 2 === 0) lines.push(numeric), (numeric = [plus()]);
+          else if (i) numeric.push(plus());
+          if (n <= 3) symbolic.push(sub("w", weightName(sizes, l + 1, i, j).slice(1)), sub("\u03b4", neuronName(sizes, l + 1, i)));
+          numeric.push(this.num(next.weights[i][j], { paren: i > 0, digits: n > 3 ? 4 : 6 }), times(), this.num(next.delta[s][i], { paren: true, digits: n > 3 ? 4 : 6 }));
         }
-      } else {
-        symbolic.push(math("mo", {}, "\u2211"), sub("w", "ij"), sub("\u03b4", "i"));
-        numeric.push(math("mtext", {}, `(${n} terms)`));
+        lines.push(numeric);
       }
-      numeric.push(eq(), this.num(grad));
-      this.formula("Backward: the error that flows back to a", [symbolic, numeric]);
+      if (n > 3) symbolic.push(math("mo", {}, "\u2211"), sub("w", "i"), sub("\u03b4", "i"));
+      lines.push([eq(), this.num(grad)]);
+      this.formula("Backward: the error that flows back to a", lines);
     }
     if (!(l === L && fused)) {
       if (fp === null || fp === undefined) {

@@ -25,7 +25,7 @@ export class NetworkView extends EventTarget {
   /** Draw every neuron, edge, label and pulse for layer_sizes (only when the shape changes). */
   draw(layerSizes) {
     const tallest = Math.max(...layerSizes);
-    const height = Math.max(400, Math.min(600, tallest * 70 + 112));
+    const height = Math.max(460, Math.min(600, tallest * 70 + 112));
     const layout = layoutNetwork(layerSizes, { width: 960, height });
     this.layout = layout;
     this.sizes = layerSizes;
@@ -81,12 +81,12 @@ export class NetworkView extends EventTarget {
         const value = svg("text", { class: "value", "text-anchor": "middle", dy: "0.35em" }, g);
         const tag = svg("text", { class: "tag", "text-anchor": "middle", y: -r - 7 }, g);
         tag.textContent = name;
-        const sub = svg("text", { class: "sub", "text-anchor": "middle", y: r + 16 }, g);
+        const sub = svg("text", { class: "sub", "text-anchor": "middle", y: r + 18 }, g);
         if (r < 14) setAttrs(sub, { visibility: "hidden" });
         return { g, body, ring, value, sub, name };
       }),
     );
-    this.compact = r < 20;
+    this.compact = r < 20 || tallest > 5;
     this.root.classList.toggle("compact", this.compact);
     if (this.compact) {
       // small neurons: one title per column instead of a name above every neuron

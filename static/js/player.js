@@ -164,7 +164,9 @@ export class Player extends EventTarget {
     scene.neurons.forEach((column, l) =>
       column.forEach((n, j) => {
         const name = this.view.neuron(l, j).name;
-        this.view.setNeuron(l, j, { ...n, label: neuronLabel(name, l, n) });
+        // small neurons have no room for a second line: delta takes the place of a
+        const text = this.view.compact && n.ring !== null && n.ring !== undefined ? `\u03b4${formatSigned(n.ring, 2)}` : n.text;
+        this.view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n) });
       }),
     );
     scene.edges.forEach((layer, i) =>

@@ -54,7 +54,7 @@ export class NumbersTable {
   /** Draw the tables, or only note that they are out of date while they are off screen. */
   render() {
     if (!this.store.network) return;
-    this.stale = !this.visible;
+    this.stale = !this.visible && this.session.playing; // while playing, only when on screen
     if (this.stale) return;
     const record = this.store.record;
     if (record && this.check?.record !== record) {
