@@ -102,17 +102,16 @@ async function restore(store, session) {
   const { preset, state, clean } = startParameters(window.location.href);
   let saved = null;
   if (state) {
-    try {
-      saved = await decodeState(state);
-    } catch {
-      store.say("error", "This share link is damaged; the page started from the Mazur example instead.");
-    }
+    saved = await decodeState(state).catch(() => null);
   }
   if (preset) {
     const loaded = await session.loadPreset(preset);
     if (!loaded) await session.loadPreset(DEFAULT_PRESET);
   } else if (isSavedState(saved)) {
     store.load(saved);
+  } else if (state) {
+    await session.loadPreset(DEFAULT_PRESET);
+    store.say("error", "This share link is damaged; the page started from the Mazur example instead.");
   } else {
     const local = loadLocal();
     if (isSavedState(local)) store.load(local);

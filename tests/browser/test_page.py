@@ -112,6 +112,25 @@ def test_previous_phase_goes_back_through_phases_and_steps(open_page):
     assert page.locator('.neuron[data-layer="1"][data-index="0"] .value').text_content() == "0.5933"
 
 
+def test_previous_phase_reaches_back_into_the_step_before(open_page):
+    page = open_page("/?preset=mazur")
+    fast(page)
+    step(page)
+    step(page)
+    assert page.locator("#counter").inner_text().startswith("step 2")
+    for _ in range(6):  # update .. forward-1 of step 2, then the update of step 1
+        button(page, "Previous phase").click()
+    wait_phase(page, "update")
+    assert value(page, W5) == pytest.approx(W5_AFTER_ONE_STEP, abs=1e-8)
+    assert page.locator("#counter").inner_text().startswith("step 1")
+
+
+def test_a_damaged_share_link_falls_back_to_the_example(open_page):
+    page = open_page("/#state=1.not-a-state")
+    assert page.locator("#network .edge").count() == 8
+    assert "share link is damaged" in page.locator("#message").inner_text()
+
+
 def test_keyboard_plays_and_steps(open_page):
     page = open_page("/?preset=mazur")
     fast(page)
