@@ -20,11 +20,14 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.live import running_server  # noqa: E402
 
+# every frame from the click on Step until the update phase has finished, gaps included
 RECORD_FRAMES = """() => {
   window.__frames = [];
+  const phase = document.getElementById("phase");
   const tick = (t) => {
-    if (document.getElementById("network").getAttribute("aria-busy") === "true") window.__frames.push(t);
-    requestAnimationFrame(tick);
+    window.__frames.push(t);
+    const done = phase.dataset.phase === "update" && phase.getAttribute("aria-busy") === "false";
+    if (!done) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
 }"""
@@ -47,8 +50,8 @@ def main() -> None:
                  .filter((e) => !e.name.includes("/api/"))
                  .reduce((sum, e) => sum + e.decodedBodySize, 0)"""
         )
-        page.evaluate(RECORD_FRAMES)
         page.get_by_role("button", name="Step", exact=True).click()
+        page.evaluate(RECORD_FRAMES)
         page.wait_for_selector('#phase[data-phase="update"][aria-busy="false"]', timeout=60_000)
         stamps = page.evaluate("window.__frames")
         browser.close()
