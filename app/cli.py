@@ -15,7 +15,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--reload", action="store_true", help="restart on code changes (development)"
     )
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every request (off by default: at lecture-hall rates it costs more than a step)",
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be 0 to 65535")
     if args.reload and args.workers > 1:
         parser.error("--reload and --workers > 1 cannot be combined")
     print(f"backprop-viz: open http://{args.host}:{args.port}/", flush=True)
@@ -25,7 +34,8 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         workers=args.workers,
         reload=args.reload,
-        proxy_headers=True,
+        access_log=args.access_log,
+        proxy_headers=True,  # trusts X-Forwarded-* from FORWARDED_ALLOW_IPS (default 127.0.0.1)
     )
 
 

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     inline_cost: int = 100_000
     heavy_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     heavy_queue: int = 4
+    response_cache_entries: int = 1024  # answers kept by request body; 0 turns the cache off
 
 
 @lru_cache

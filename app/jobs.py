@@ -1,12 +1,16 @@
-"""Where a request's work runs.
+"""Where (and whether) a request's work runs.
 
-Small work (the common case: a step, a forward pass, a short training run) runs right
-on the event loop: it takes well under a millisecond, and a thread hop would cost more
-than the work. Heavy work goes to a pool of worker processes at lower CPU priority,
-behind a bounded queue: the event loop (and so every small request) never waits for
-it, and when the queue is full the client hears 503 with Retry-After at once instead
-of hanging. Processes rather than threads, because numpy work holds the GIL for long
-stretches; a per-process pool also scales out with `--workers`.
+- Small work (a step, a forward pass, a short training run) runs right on the event
+  loop: it takes well under a millisecond, and a thread hop would cost more than the work.
+- Heavy work goes to a pool of worker processes at lower CPU priority, behind a bounded
+  queue: the event loop, and so every small request, never waits for it, and when the
+  queue is full the client hears 503 with Retry-After at once instead of hanging.
+  Processes rather than threads, because numpy work holds the GIL for long stretches;
+  a pool per server process also scales out with `--workers`.
+- Every endpoint is a pure function of its request body (seeds included), so answers
+  are kept in a small LRU cache keyed by the body, and identical requests that arrive
+  while one is being computed wait for that one. A lecture hall pressing Step on the
+  same preset, or Train with the same settings, costs one computation, not three hundred.
 """
 
 from __future__ import annotations
@@ -14,7 +18,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
+
+from pydantic_core import to_json
+
+MAX_CACHED_BODY = 64 * 1024  # larger bodies are not worth hashing and keeping
 
 
 class Busy(Exception):
@@ -26,23 +35,58 @@ class Busy(Exception):
 
 
 class Jobs:
-    def __init__(self, *, workers: int, queue: int, inline_cost: int, retry_after: int = 5):
+    def __init__(
+        self, *, workers: int, queue: int, inline_cost: int, cache_entries: int = 0,
+        retry_after: int = 5,
+    ):  # fmt: skip
         self.workers = workers
         self.capacity = workers + queue  # running plus waiting
         self.inline_cost = inline_cost
+        self.cache_entries = cache_entries
         self.retry_after = retry_after
         self.in_flight = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._cache: OrderedDict[tuple, bytes] = OrderedDict()
+        self._pending: dict[tuple, asyncio.Future] = {}
 
-    async def run(self, fn, request, cost: int):
-        """fn(request), inline when cost is small, else in a worker process."""
+    async def answer(self, fn, body: bytes, parse, cost) -> bytes:
+        """The JSON answer of fn to the request parse() makes of body; cached by body."""
+        key = (fn.__module__, fn.__qualname__, body)
+        cacheable = self.cache_entries > 0 and len(body) <= MAX_CACHED_BODY
+        if cacheable:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            if key in self._pending:
+                return await asyncio.shield(self._pending[key])
+        request = parse()  # raises on a bad body: errors are never cached
+        if not cacheable:
+            return await self.run(fn, request, cost(request))
+        future = self._pending[key] = asyncio.get_running_loop().create_future()
+        try:
+            result = await self.run(fn, request, cost(request))
+        except BaseException as e:
+            future.set_exception(e)
+            future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            del self._pending[key]
+        future.set_result(result)
+        self._cache[key] = result
+        if len(self._cache) > self.cache_entries:
+            self._cache.popitem(last=False)
+        return result
+
+    async def run(self, fn, request, cost: int) -> bytes:
+        """fn(request) as JSON bytes: inline when cost is small, else in a worker process."""
         if cost <= self.inline_cost:
-            return fn(request)
+            return serialized(fn, request)
         if self.in_flight >= self.capacity:
             raise Busy(self.retry_after)
         self.in_flight += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.pool(), fn, request)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.pool(), serialized, fn, request)
         finally:
             self.in_flight -= 1
 
@@ -59,6 +103,11 @@ class Jobs:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def serialized(fn, request) -> bytes:
+    """fn(request) written as JSON, non-finite floats as null (in the worker, for heavy work)."""
+    return to_json(fn(request), inf_nan_mode="null")
 
 
 def _worker_init() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -19,7 +20,10 @@ from .limits import BodyLimit
 def create_app() -> FastAPI:
     settings = get_settings()
     jobs = Jobs(
-        workers=settings.heavy_workers, queue=settings.heavy_queue, inline_cost=settings.inline_cost
+        workers=settings.heavy_workers,
+        queue=settings.heavy_queue,
+        inline_cost=settings.inline_cost,
+        cache_entries=settings.response_cache_entries,
     )
 
     @asynccontextmanager
@@ -45,7 +49,8 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
-        return {"status": "ok"}
+        # which worker process answered: lets a deployment (and the tests) see the spread
+        return JSONResponse({"status": "ok"}, headers={"x-backprop-worker": str(os.getpid())})
 
     app.include_router(routes.router)
     pages.mount(app)

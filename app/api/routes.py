@@ -8,7 +8,6 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic.json_schema import models_json_schema
-from pydantic_core import to_json
 
 from ..config import get_settings
 from ..engine import data
@@ -42,19 +41,23 @@ def request_schemas() -> dict:
 
 
 async def _answer(request: Request, fn, model) -> Response:
-    """Parse the body, run fn where jobs.py says, and write the result as JSON.
+    """fn's answer to the body, computed (or found) by jobs.py, as JSON.
 
-    The result is serialized directly (non-finite values as null): the declared
+    The answer is serialized directly (non-finite values as null): the declared
     response models document it, and the fuzz tests check every answer against them.
     """
+    body = await request.body()
+    jobs = request.app.state.jobs
+    result = await jobs.answer(fn, body, lambda: _parse(model, body), answers.cost)
+    return Response(result, media_type="application/json")
+
+
+def _parse(model, body: bytes):
     try:
-        req = model.model_validate_json(await request.body())
+        return model.model_validate_json(body)
     except ValidationError as e:
-        raise RequestValidationError(
-            [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
-        ) from None
-    result = await request.app.state.jobs.run(fn, req, answers.cost(req))
-    return Response(to_json(result, inf_nan_mode="null"), media_type="application/json")
+        errors = [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
 
 
 @router.post("/init", response_model=s.NetworkResponse, openapi_extra=_body(s.NetworkRequest))

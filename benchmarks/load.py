@@ -1,0 +1,275 @@
+"""Load and soak on loopback: throughput, isolation of heavy work, a mixed lecture-hall
+workload, and two workers. Every figure is measured side by side in this one run.
+
+    python benchmarks/load.py            # about 2 minutes
+    python benchmarks/load.py --quick    # about 30 seconds, for a smoke run
+
+Needs wrk (Debian's package) for the throughput part; the rest uses httpx. Everything is
+bounded in count and time and talks only to servers it starts on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.engine.data import dataset, preset  # noqa: E402
+from tests.live import running_server  # noqa: E402
+
+MAZUR = preset("mazur")
+STEP_BODY = json.dumps({k: MAZUR[k] for k in ("network", "inputs", "targets", "learning_rate")})
+DEEP = preset("deep")["network"]
+X, Y = dataset("spiral", 500, labels="signed")
+# the largest train job the default limits allow for the deep network:
+# epochs x samples = 2,000,000 (max_train_work), cost 7.5e8 multiply-adds (< max_train_cost)
+HEAVY_TRAIN = {
+    "network": DEEP, "inputs": X.tolist(), "targets": Y.tolist(), "learning_rate": 0.01,
+    "epochs": 4000, "record_every": 1000,
+}  # fmt: skip
+
+
+def wrk(url: str, seconds: float, body: str | None = None, connections: int = 16) -> dict:
+    """Requests per second and latency percentiles from one wrk run (keep-alive)."""
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if body is not None:
+            script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+            script.write(f"wrk.body = {json.dumps(body)}\n")
+    try:
+        if body is not None:
+            args[1:1] = ["-s", script.name]
+        text = subprocess.run(
+            args, capture_output=True, text=True, check=True, timeout=seconds + 30
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+        "p50_ms": _wrk_ms(re.search(r"50%\s+([\d.]+\w+)", text).group(1)),
+        "p99_ms": _wrk_ms(re.search(r"99%\s+([\d.]+\w+)", text).group(1)),
+        "errors": (int(non_2xx.group(1)) if non_2xx else 0)
+        + (sum(map(int, errors.groups())) if errors else 0),
+    }
+
+
+def _wrk_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
+
+
+def throughput(url: str, rounds: int, seconds: float) -> dict:
+    """healthz and step alternately, `rounds` times each; medians and the ratio."""
+    runs = {"healthz": [], "step": []}
+    for _ in range(rounds):
+        runs["healthz"].append(wrk(f"{url}/healthz", seconds))
+        runs["step"].append(wrk(f"{url}/api/v1/step", seconds, STEP_BODY))
+    result = {
+        name: {key: statistics.median(r[key] for r in rs) for key in ("rps", "p50_ms", "p99_ms")}
+        | {"errors": sum(r["errors"] for r in rs)}
+        for name, rs in runs.items()
+    }  # fmt: skip
+    result["ratio"] = result["step"]["rps"] / result["healthz"]["rps"]
+    return result
+
+
+def isolation(url: str, seconds: float, heavy_clients: int = 4) -> dict:
+    """Steps on one keep-alive client while `heavy_clients` keep sending the largest train job."""
+    stop = threading.Event()
+    heavy = {"200": 0, "503": 0, "other": 0, "timeouts": 0}
+    lock = threading.Lock()
+
+    def hammer(seed):
+        rng = random.Random(seed)
+        with httpx.Client(timeout=120) as client:
+            while not stop.is_set():
+                # a new learning rate each time, so no answer comes from the cache
+                body = HEAVY_TRAIN | {"learning_rate": rng.uniform(0.001, 0.01)}
+                try:
+                    r = client.post(f"{url}/api/v1/train", json=body)
+                    key = str(r.status_code) if r.status_code in (200, 503) else "other"
+                    if r.status_code == 503:
+                        time.sleep(min(float(r.headers.get("retry-after", "1")), 1.0))
+                except httpx.TimeoutException:
+                    key = "timeouts"
+                with lock:
+                    heavy[key] += 1
+
+    threads = [
+        threading.Thread(target=hammer, args=(i,), daemon=True) for i in range(heavy_clients)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(2.0)  # let the heavy jobs fill the pool
+    latencies, errors = [], 0
+    with httpx.Client(timeout=10) as client:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                ok = (
+                    client.post(
+                        f"{url}/api/v1/step",
+                        content=STEP_BODY,
+                        headers={"content-type": "application/json"},
+                    ).status_code
+                    == 200
+                )
+            except httpx.HTTPError:
+                ok = False
+            latencies.append((time.perf_counter() - start) * 1e3)
+            errors += not ok
+            time.sleep(0.005)  # a person pressing Step, many times a second
+    stop.set()
+    for t in threads:
+        t.join(timeout=150)
+    latencies.sort()
+    return {
+        "steps": len(latencies), "step_errors": errors,
+        "p50_ms": latencies[len(latencies) // 2], "p99_ms": latencies[int(len(latencies) * 0.99)],
+        "max_ms": latencies[-1], "heavy": heavy,
+    }  # fmt: skip
+
+
+def mixed(url: str, seconds: float, users: int = 12) -> dict:
+    """A lecture hall: each user loads the page and its assets, then steps and trains."""
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', httpx.get(url).text)
+    small_train = json.dumps(
+        {k: MAZUR[k] for k in ("network", "inputs", "targets", "learning_rate")}
+        | {"epochs": 1000, "record_every": 100}
+    )
+    stats = {kind: [] for kind in ("page", "step", "train")}
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def user():
+        nonlocal errors
+        with httpx.Client(timeout=30, base_url=url) as client:
+            while time.monotonic() < deadline:
+                for kind, method, path, body in (
+                    [("page", "GET", "/", None)] + [("page", "GET", a, None) for a in assets]
+                    + [("step", "POST", "/api/v1/step", STEP_BODY)] * 8
+                    + [("train", "POST", "/api/v1/train", small_train)]
+                ):  # fmt: skip
+                    start = time.perf_counter()
+                    try:
+                        r = client.request(
+                            method, path, content=body, headers={"content-type": "application/json"}
+                        )
+                        failed = r.status_code >= 400
+                    except httpx.HTTPError:
+                        failed = True
+                    with lock:
+                        stats[kind].append((time.perf_counter() - start) * 1e3)
+                        errors += failed
+
+    threads = [threading.Thread(target=user) for _ in range(users)]
+    begin = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - begin
+    out = {"rps": sum(map(len, stats.values())) / elapsed, "errors": errors}
+    for kind, values in stats.items():
+        values.sort()
+        out[kind] = {
+            "count": len(values),
+            "p50_ms": values[len(values) // 2],
+            "p99_ms": values[int(len(values) * 0.99)],
+        }
+    return out
+
+
+def spread(url: str, n: int = 40) -> dict:
+    """New connections to a multi-worker server: which worker processes answered."""
+    pids = [httpx.get(f"{url}/healthz").headers["x-backprop-worker"] for _ in range(n)]
+    return {pid: pids.count(pid) for pid in sorted(set(pids))}
+
+
+def report(t: dict) -> None:
+    for name in ("healthz", "step"):
+        r = t[name]
+        print(
+            f"  {name:8s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms   errors {r['errors']}"
+        )
+    print(f"  throughput ratio step/healthz: {t['ratio']:.2f}  (target >= 0.75)")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs, for a smoke test")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    rounds, seconds = (1, 3) if args.quick else (3, 6)
+    print(f"machine: {os.cpu_count()} cores, {_cpu()}; load average {os.getloadavg()[0]:.1f}")
+
+    with running_server(env={"BACKPROP_VIZ_RESPONSE_CACHE_ENTRIES": "0"}) as url:
+        computed = throughput(url, rounds, seconds)
+    with running_server() as url:
+        t = throughput(url, rounds, seconds)
+        print(
+            "\n1 worker, keep-alive, 16 connections (wrk), medians of", rounds, "interleaved runs"
+        )
+        print("the same Mazur step from every client, as a lecture hall sends it:")
+        report(t)
+        print("the same with the answer cache off, so that every step is computed:")
+        report(computed)
+
+        iso = isolation(url, 5 if args.quick else 15)
+        print("\nisolation: 4 clients looping the largest train job; one person stepping")
+        print(f"  steps {iso['steps']}, errors {iso['step_errors']}: p50 {iso['p50_ms']:.1f} ms, "
+              f"p99 {iso['p99_ms']:.1f} ms (target < 100), max {iso['max_ms']:.1f} ms")  # fmt: skip
+        print(f"  heavy train requests: {iso['heavy']}")
+
+        mix = mixed(url, 5 if args.quick else 15)
+        print("\nmixed: 12 users loading the page and its assets, stepping, training")
+        print(f"  {mix['rps']:.0f} req/s, errors {mix['errors']}")
+        for kind in ("page", "step", "train"):
+            m = mix[kind]
+            print(
+                f"  {kind:6s} {m['count']:6d} requests   p50 {m['p50_ms']:6.1f} ms   p99 {m['p99_ms']:6.1f} ms"
+            )
+
+    with running_server(workers=2) as url:
+        answered = spread(url)
+        t2 = wrk(f"{url}/api/v1/step", seconds, STEP_BODY)
+        print("\n2 workers")
+        print(f"  new connections answered per worker: {list(answered.values())}")
+        print(
+            f"  step {t2['rps']:.0f} req/s (1 worker: {t['step']['rps']:.0f}), errors {t2['errors']}"
+        )
+
+
+def _cpu() -> str:
+    try:
+        return next(
+            l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        return "unknown cpu"
+
+
+if __name__ == "__main__":
+    main()
