@@ -25,7 +25,7 @@ class Settings(BaseSettings):
 
     # where work runs (jobs.py): inline up to inline_cost multiply-adds, else in a pool
     # of heavy_workers processes with room for heavy_queue more requests waiting
-    inline_cost: int = 100_000
+    inline_cost: int = 1_000_000  # about a millisecond or two of work
     heavy_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     heavy_queue: int = 4
     response_cache_entries: int = 1024  # answers kept by request body; 0 turns the cache off

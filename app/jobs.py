@@ -20,6 +20,7 @@ import multiprocessing
 import os
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from pydantic_core import to_json
 
@@ -27,10 +28,10 @@ MAX_CACHED_BODY = 64 * 1024  # larger bodies are not worth hashing and keeping
 
 
 class Busy(Exception):
-    """Every heavy-work slot is taken."""
+    """Heavy work cannot be taken now: every slot is taken, or a worker process died."""
 
-    def __init__(self, retry_after: int):
-        super().__init__(f"the server is busy with heavy requests; try again in {retry_after} s")
+    def __init__(self, retry_after: int, why: str = "the server is busy with heavy requests"):
+        super().__init__(f"{why}; try again in {retry_after} s")
         self.retry_after = retry_after
 
 
@@ -87,6 +88,9 @@ class Jobs:
         try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self.pool(), serialized, fn, request)
+        except BrokenProcessPool:  # a worker was killed (out of memory, say): start afresh
+            self.close()
+            raise Busy(self.retry_after, "a worker process stopped while computing") from None
         finally:
             self.in_flight -= 1
 

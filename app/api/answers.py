@@ -135,18 +135,25 @@ def predict(req: s.PredictRequest) -> dict:
     }
 
 
+PER_CALL = 1000  # the fixed cost of a pass (Python and numpy call overhead), in multiply-adds
+
+
 def cost(req) -> int:
-    """Roughly the multiply-adds a request needs: what decides where it runs."""
+    """Roughly the multiply-adds a request needs: what decides where it runs (jobs.py)."""
     params = count_params(req.network.layer_sizes)
     if isinstance(req, s.TrainRequest):
-        return req.epochs * (len(req.inputs) + len(req.test_inputs or [])) * params
+        samples = len(req.inputs)
+        steps = -(-samples // min(req.batch_size or samples, samples))  # per epoch
+        evaluated = samples + len(req.test_inputs or [])
+        return req.epochs * (evaluated * params + steps * PER_CALL)
     if isinstance(req, s.GradcheckRequest):
-        return 4 * len(req.inputs) * params * params
+        passes = 2 if req.method == "central" else 4
+        return passes * params * (len(req.inputs) * params + PER_CALL)
     if isinstance(req, s.PredictRequest):
-        return req.resolution ** min(req.network.layer_sizes[0], 2) * params
+        return req.resolution ** min(req.network.layer_sizes[0], 2) * params + PER_CALL
     if isinstance(req, s.DataRequest):
-        return len(req.inputs) * params
-    return params
+        return len(req.inputs) * params + PER_CALL
+    return params + PER_CALL
 
 
 def _optimizer(req) -> network.Optimizer:

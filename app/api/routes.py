@@ -26,6 +26,13 @@ REQUEST_MODELS = {
 }  # fmt: skip
 
 
+ERRORS = {
+    422: {"model": s.ValidationErrors, "description": "the request is invalid (see loc and msg)"},
+    413: {"model": s.Message, "description": "the body is larger than max_body_bytes"},
+    503: {"model": s.Message, "description": "heavy work is queued full; see Retry-After"},
+}
+
+
 def _body(model) -> dict:
     schema = {"$ref": f"#/components/schemas/{model.__name__}"}
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
@@ -60,39 +67,61 @@ def _parse(model, body: bytes):
         raise RequestValidationError(errors) from None
 
 
-@router.post("/init", response_model=s.NetworkResponse, openapi_extra=_body(s.NetworkRequest))
+@router.post(
+    "/init",
+    response_model=s.NetworkResponse,
+    responses=ERRORS,
+    openapi_extra=_body(s.NetworkRequest),
+)
 async def init(request: Request):
     """The network with its weights and biases (initialized from init and seed when absent)."""
     return await _answer(request, answers.init, s.NetworkRequest)
 
 
-@router.post("/forward", response_model=s.ForwardResponse, openapi_extra=_body(s.ForwardRequest))
+@router.post(
+    "/forward",
+    response_model=s.ForwardResponse,
+    responses=ERRORS,
+    openapi_extra=_body(s.ForwardRequest),
+)
 async def forward(request: Request):
     """z and a of every layer for a batch of inputs; the loss when targets are given."""
     return await _answer(request, answers.forward, s.ForwardRequest)
 
 
-@router.post("/step", response_model=s.StepResponse, openapi_extra=_body(s.StepRequest))
+@router.post(
+    "/step", response_model=s.StepResponse, responses=ERRORS, openapi_extra=_body(s.StepRequest)
+)
 async def step(request: Request):
     """One training step with its whole trace: forward, loss, backward, update."""
     return await _answer(request, answers.step, s.StepRequest)
 
 
-@router.post("/train", response_model=s.TrainResponse, openapi_extra=_body(s.TrainRequest))
+@router.post(
+    "/train", response_model=s.TrainResponse, responses=ERRORS, openapi_extra=_body(s.TrainRequest)
+)
 async def train(request: Request):
     """Many SGD steps in one request, without per-step traces."""
     return await _answer(request, answers.train, s.TrainRequest)
 
 
 @router.post(
-    "/gradcheck", response_model=s.GradcheckResponse, openapi_extra=_body(s.GradcheckRequest)
+    "/gradcheck",
+    response_model=s.GradcheckResponse,
+    responses=ERRORS,
+    openapi_extra=_body(s.GradcheckRequest),
 )
 async def gradcheck(request: Request):
     """Backprop gradients beside finite-difference gradients, with the relative errors."""
     return await _answer(request, answers.gradcheck, s.GradcheckRequest)
 
 
-@router.post("/predict", response_model=s.PredictResponse, openapi_extra=_body(s.PredictRequest))
+@router.post(
+    "/predict",
+    response_model=s.PredictResponse,
+    responses=ERRORS,
+    openapi_extra=_body(s.PredictRequest),
+)
 async def predict(request: Request):
     """Activations over a grid of the input plane (or line), for decision-boundary pictures."""
     return await _answer(request, answers.predict, s.PredictRequest)
@@ -107,7 +136,7 @@ async def presets():
     ]
 
 
-@router.get("/presets/{name}", response_model=s.Preset)
+@router.get("/presets/{name}", response_model=s.Preset, responses={404: {"model": s.Message}})
 async def preset(name: str):
     """One preset: its network (initialized), data and training settings."""
     if name not in data.PRESETS:
@@ -121,7 +150,7 @@ async def datasets() -> dict[str, str]:
     return data.DATASETS
 
 
-@router.get("/datasets/{name}", response_model=s.Dataset)
+@router.get("/datasets/{name}", response_model=s.Dataset, responses={404: {"model": s.Message}})
 async def dataset(
     name: str,
     n: int = Query(200, ge=1, description="training samples"),

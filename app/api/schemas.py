@@ -457,3 +457,21 @@ class Dataset(Out):
     targets: Matrix
     test_inputs: Matrix
     test_targets: Matrix
+
+
+class ErrorItem(Out):
+    loc: list[str | int] = Field(description='where, e.g. ["body", "network", "weights", 0]')
+    msg: str
+    type: str
+
+
+class ValidationErrors(Out):
+    """422: what is wrong with the request, field by field."""
+
+    detail: list[ErrorItem]
+
+
+class Message(Out):
+    """413, 404, 503: what happened."""
+
+    detail: str

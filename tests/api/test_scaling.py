@@ -1,0 +1,154 @@
+"""Heavy work is isolated and bounded, identical requests are computed once, and several
+worker processes serve the same answers."""
+
+import asyncio
+import json
+import threading
+import time
+
+import httpx
+import pytest
+
+from app.jobs import Busy, Jobs
+from tests.live import running_server
+
+
+def test_two_workers_share_the_load_and_give_identical_answers(mazur_step):
+    with running_server(workers=2) as url:
+        # new connections, so the kernel can hand each to either worker
+        workers = {httpx.get(f"{url}/healthz").headers["x-backprop-worker"] for _ in range(60)}
+        assert len(workers) == 2
+        answers = set()
+        for _ in range(20):
+            r = httpx.post(f"{url}/api/v1/step", json=mazur_step)
+            assert r.status_code == 200
+            answers.add(r.text)
+        assert len(answers) == 1
+        assert round(json.loads(answers.pop())["layers"][1]["new_weights"][0][0], 8) == 0.35891648
+
+
+def test_a_full_heavy_queue_answers_503_at_once():
+    async def scenario():
+        jobs = Jobs(workers=1, queue=0, inline_cost=0)
+        try:
+            first = asyncio.ensure_future(jobs.run(time.sleep, 1.0, cost=1))
+            await asyncio.sleep(0)  # the first job now holds the only slot
+            with pytest.raises(Busy) as busy:
+                await jobs.run(time.sleep, 0.0, cost=1)
+            assert busy.value.retry_after > 0
+            assert await first == b"null"  # time.sleep's None, as JSON
+            assert await jobs.run(time.sleep, 0.0, cost=1) == b"null"  # the slot is free again
+        finally:
+            jobs.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_killed_worker_gives_503_and_a_fresh_pool():
+    async def scenario():
+        jobs = Jobs(workers=1, queue=1, inline_cost=0)
+        try:
+            running = asyncio.ensure_future(jobs.run(time.sleep, 30.0, cost=1))
+            while not jobs.pool()._processes:  # the worker has started
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)
+            for process in jobs.pool()._processes.values():
+                process.kill()
+            with pytest.raises(Busy, match="worker process stopped"):
+                await running
+            assert await jobs.run(time.sleep, 0.0, cost=1) == b"null"
+        finally:
+            jobs.close()
+
+    asyncio.run(scenario())
+
+
+def test_503_carries_retry_after_and_a_message(client, mazur_step):
+    jobs = client.app.state.jobs
+    jobs.in_flight = jobs.capacity  # every slot taken
+    heavy = {**mazur_step, "epochs": 100_000, "record_every": 100_000}  # above inline_cost
+    r = client.post("/api/v1/train", json=heavy)
+    assert r.status_code == 503
+    assert int(r.headers["retry-after"]) > 0
+    assert "busy" in r.json()["detail"]
+    small = client.post("/api/v1/step", json=mazur_step)  # small work never queues
+    assert small.status_code == 200
+
+
+def test_steps_are_answered_while_a_heavy_training_job_runs(client):
+    deep = client.get("/api/v1/presets/deep").json()
+    heavy = {
+        "network": deep["network"], "inputs": deep["inputs"], "targets": deep["targets"],
+        "learning_rate": 0.01, "epochs": 3000,
+    }  # fmt: skip
+    done = threading.Event()
+
+    def train():
+        assert client.post("/api/v1/train", json=heavy).status_code == 200
+        done.set()
+
+    worker = threading.Thread(target=train)
+    worker.start()
+    jobs = client.app.state.jobs
+    while jobs.in_flight == 0 and not done.is_set():  # until the job is in the pool
+        time.sleep(0.01)
+    answered_during = 0
+    while not done.is_set() and answered_during < 20:
+        batch = {k: deep[k][:30] for k in ("inputs", "targets")}  # as the page sends it
+        step = client.post(
+            "/api/v1/step", json={"network": deep["network"], **batch, "learning_rate": 0.03}
+        )
+        assert step.status_code == 200
+        answered_during += not done.is_set()
+    worker.join()
+    assert answered_during == 20  # all answered before the heavy job finished
+
+
+def test_identical_requests_are_computed_once():
+    calls = []
+
+    def answer(request):
+        calls.append(request)
+        return {"echo": request}
+
+    async def scenario():
+        jobs = Jobs(workers=1, queue=1, inline_cost=10, cache_entries=2)
+        results = [await jobs.answer(answer, b"same", lambda: "req", lambda r: 0) for _ in range(3)]
+        assert results == [b'{"echo":"req"}'] * 3 and calls == ["req"]
+        for body in (b"a", b"b", b"c"):  # the oldest of a full cache goes first
+            await jobs.answer(answer, body, lambda: "req", lambda r: 0)
+        await jobs.answer(answer, b"same", lambda: "req", lambda r: 0)
+        assert len(calls) == 5
+
+    asyncio.run(scenario())
+
+
+def test_identical_heavy_requests_in_flight_share_one_computation(tmp_path):
+    log = tmp_path / "calls"
+
+    async def scenario():
+        jobs = Jobs(workers=1, queue=0, inline_cost=0, cache_entries=8)
+        try:
+            # with queue 0 a second computation would be refused with Busy
+            same = [
+                jobs.answer(append_line, b"body", lambda: str(log), lambda r: 1) for _ in range(5)
+            ]
+            return await asyncio.gather(*same)
+        finally:
+            jobs.close()
+
+    assert asyncio.run(scenario()) == [b"null"] * 5
+    assert log.read_text().count("\n") == 1
+
+
+def test_errors_are_not_cached(client, mazur_step):
+    bad = {**mazur_step, "learning_rate": -1}
+    for _ in range(2):
+        assert client.post("/api/v1/step", json=bad).status_code == 422
+
+
+def append_line(path: str) -> None:
+    """Runs in a worker process: leaves a trace of each computation."""
+    time.sleep(0.3)
+    with open(path, "a") as f:
+        f.write("computed\n")
