@@ -68,7 +68,8 @@ def train(req: s.TrainRequest) -> dict:
         convert.array(req.inputs),
         convert.array(req.targets),
         _optimizer(req),
-        req.epochs,
+        req.epoch_count,
+        max_steps=req.steps,
         batch_size=req.batch_size,
         shuffle_seed=req.shuffle_seed,
         record_every=req.record_every,
@@ -145,7 +146,7 @@ def cost(req) -> int:
         samples = len(req.inputs)
         steps = -(-samples // min(req.batch_size or samples, samples))  # per epoch
         evaluated = samples + len(req.test_inputs or [])
-        return req.epochs * (evaluated * params + steps * PER_CALL)
+        return req.epoch_count * (evaluated * params + steps * PER_CALL)
     if isinstance(req, s.GradcheckRequest):
         passes = 2 if req.method == "central" else 4
         return passes * params * (len(req.inputs) * params + PER_CALL)

@@ -222,7 +222,12 @@ class StepRequest(OptimizerFields, DataRequest):
 
 class TrainRequest(OptimizerFields, DataRequest):
     targets: Matrix = Field(min_length=1)
-    epochs: int = Field(ge=1, description="passes over the whole set")
+    epochs: int | None = Field(None, ge=1, description="passes over the whole set")
+    steps: int | None = Field(
+        None, ge=1,
+        description="instead of epochs: exactly this many SGD steps (minibatches); "
+        "the last epoch may be cut short",
+    )  # fmt: skip
     batch_size: int | None = Field(None, ge=1, description="default: the whole set")
     shuffle_seed: int | None = Field(
         None, ge=0, le=2**63 - 1, description="reshuffle minibatches every epoch with this seed"
@@ -231,8 +236,20 @@ class TrainRequest(OptimizerFields, DataRequest):
     test_inputs: Matrix | None = None
     test_targets: Matrix | None = None
 
+    @property
+    def epoch_count(self) -> int:
+        """epochs, or the epochs that `steps` starts (the last one perhaps partly)."""
+        if self.epochs is not None:
+            return self.epochs
+        per_epoch = -(
+            -len(self.inputs) // min(self.batch_size or len(self.inputs), len(self.inputs))
+        )
+        return -(-(self.steps or 1) // per_epoch)
+
     def problems(self, s):
         errors = list(super().problems(s))
+        if (self.epochs is None) == (self.steps is None):
+            errors.append((("epochs",), "give either epochs or steps"))
         if not errors:
             errors = list(self.velocity_problems())
             if (self.test_inputs is None) != (self.test_targets is None):
@@ -242,7 +259,7 @@ class TrainRequest(OptimizerFields, DataRequest):
                     s, "test_inputs", "test_targets", self.test_inputs, self.test_targets
                 )
             samples = len(self.inputs) + len(self.test_inputs or [])
-            work = self.epochs * samples
+            work = self.epoch_count * samples
             cost = work * count_params(self.network.layer_sizes)
             if work > s.max_train_work:
                 errors.append(

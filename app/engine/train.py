@@ -25,7 +25,7 @@ class TrainResult:
 def train(
     net: Network, x, y, optimizer: Optimizer, epochs: int, *, batch_size: int | None = None,
     shuffle_seed: int | None = None, record_every: int = 1, velocity=None,
-    test_x=None, test_y=None,
+    test_x=None, test_y=None, max_steps: int | None = None,
 ) -> TrainResult:  # fmt: skip
     """Run `epochs` passes of SGD over (x, y).
 
@@ -33,7 +33,8 @@ def train(
     epochs that record_every selects and always the last. With minibatches,
     shuffle_seed None keeps the samples in order and an int reshuffles every epoch.
     A non-finite loss or parameter stops training: the result then holds the
-    parameters from before the update that diverged.
+    parameters from before the update that diverged. max_steps stops after that many
+    updates, whatever epoch they fall in (that epoch is then the last).
     """
     n = x.shape[0]
     batch_size = min(batch_size or n, n)
@@ -70,6 +71,9 @@ def train(
                 if pending is not None:
                     history.append((pending[0], batch_loss, pending[1]))
                     pending = None
+                if steps == max_steps:
+                    epochs = epoch  # this epoch is the last
+                    break
             if diverged_at is not None or not (epoch % record_every == 0 or epoch == epochs):
                 continue
             if not kernel.finite():

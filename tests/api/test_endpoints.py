@@ -267,3 +267,16 @@ def test_diverging_training_answers_200_with_the_last_finite_state(client, mazur
     assert all(
         math.isfinite(w) for layer in body["network"]["weights"] for row in layer for w in row
     )
+
+
+def test_train_can_count_steps_instead_of_epochs(client):
+    preset = client.get("/api/v1/presets/circle").json()
+    body = {k: preset[k] for k in ("network", "inputs", "targets", "learning_rate", "batch_size")}
+    r = client.post("/api/v1/train", json={**body, "steps": 25})  # 200 samples, 20 a batch
+    assert r.status_code == 200
+    assert r.json()["steps"] == 25
+    assert [h["epoch"] for h in r.json()["history"]] == [1, 2, 3]
+    both = client.post("/api/v1/train", json={**body, "steps": 25, "epochs": 3})
+    assert both.status_code == 422
+    assert both.json()["detail"][0]["msg"] == "give either epochs or steps"
+    assert client.post("/api/v1/train", json=body).status_code == 422

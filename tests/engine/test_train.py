@@ -132,3 +132,11 @@ def test_initialization_is_deterministic_for_a_seed():
     assert np.abs(w[0]).max() <= limit
     z, _ = init_params([2, 8], "zeros", 0)
     assert not z[0].any()
+
+
+def test_max_steps_stops_mid_epoch_and_records_that_epoch_last():
+    net = spiral_net()
+    result = train(net, X, Y, Optimizer(0.05), epochs=3, batch_size=8, max_steps=12)
+    assert result.steps == 12  # 5 batches an epoch: two whole epochs and two batches
+    assert [e for e, _, _ in result.history] == [1, 2, 3]
+    assert result.history[-1][1] == pytest.approx(evaluate(result.network, X, Y).loss, rel=1e-14)
