@@ -23,9 +23,7 @@ import functools
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.engine import data, network  # noqa: E402
+from tests.live import running_server  # noqa: E402
 
 try:  # train() lives in app.engine.train in newer trees, in app.engine.network before
     from app.engine.train import train as engine_train
@@ -243,43 +242,15 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def server():
-    """The real server (`python -m app`, 1 worker) on a free loopback port: (url, pid)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.poll() is not None else ""
-                raise RuntimeError(f"server did not start on {url}\n{err}")
-            time.sleep(0.1)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """The real server (`python -m app`, 1 worker) on a free loopback port: (url, pid).
+
+    Its answer cache is off: the repetitions send identical bodies, and every one must be
+    computed to be measured.
+    """
+    with running_server(env={"BACKPROP_VIZ_RESPONSE_CACHE_ENTRIES": "0"}) as url:
+        yield url, int(httpx.get(f"{url}/healthz").headers["x-backprop-worker"])
 
 
 def post_train(client: httpx.Client, body: bytes) -> dict:

@@ -17,10 +17,12 @@ from .convert import out
 
 
 def init(req: s.NetworkRequest) -> dict:
+    """The network with its weights and biases (initialized from init and seed when absent)."""
     return {"network": convert.network_out(convert.network(req.network), req.network)}
 
 
 def forward(req: s.ForwardRequest) -> dict:
+    """z and a of every layer for a batch of inputs; the loss when targets are given."""
     net = convert.network(req.network)
     result = network.evaluate(net, convert.array(req.inputs), _maybe_array(req.targets))
     return {
@@ -33,6 +35,7 @@ def forward(req: s.ForwardRequest) -> dict:
 
 
 def step(req: s.StepRequest) -> dict:
+    """One training step with its whole trace: forward, loss, backward, update."""
     net = convert.network(req.network)
     velocity = convert.velocity(req.velocity)
     if compiled.eligible(net, len(req.inputs)):  # nested lists all the way
@@ -63,6 +66,7 @@ _STEP_FIELDS = tuple(s.StepLayer.model_fields)
 
 
 def train(req: s.TrainRequest) -> dict:
+    """Many SGD steps in one request, without per-step traces."""
     result = run_train(
         convert.network(req.network),
         convert.array(req.inputs),
@@ -92,6 +96,7 @@ def train(req: s.TrainRequest) -> dict:
 
 
 def gradcheck(req: s.GradcheckRequest) -> dict:
+    """Backprop gradients beside finite-difference gradients, with the relative errors."""
     check = run_gradcheck(
         convert.network(req.network),
         convert.array(req.inputs),
@@ -126,6 +131,7 @@ def gradcheck(req: s.GradcheckRequest) -> dict:
 
 
 def predict(req: s.PredictRequest) -> dict:
+    """Activations over a grid of the input plane (or line), for decision-boundary pictures."""
     result = grid(
         convert.network(req.network), req.x_range, req.y_range, req.resolution, hidden=req.hidden
     )

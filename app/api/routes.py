@@ -16,47 +16,44 @@ from . import schemas as s
 
 router = APIRouter(prefix="/api/v1")
 
-# The POST bodies are parsed and validated by pydantic straight from the JSON bytes
-# (model_validate_json): about half the cost of json.loads plus validation, and it skips
-# FastAPI's per-request content-type parsing and dependency solving. Their OpenAPI
-# schemas are declared here and registered by request_schemas().
-REQUEST_MODELS = {
-    "init": s.NetworkRequest, "forward": s.ForwardRequest, "step": s.StepRequest,
-    "train": s.TrainRequest, "gradcheck": s.GradcheckRequest, "predict": s.PredictRequest,
-}  # fmt: skip
-
-
 ERRORS = {
     422: {"model": s.ValidationErrors, "description": "the request is invalid (see loc and msg)"},
     413: {"model": s.Message, "description": "the body is larger than max_body_bytes"},
     503: {"model": s.Message, "description": "heavy work is queued full; see Retry-After"},
 }
 
+# path: (what it answers, request model, response model). The bodies are parsed and
+# validated by pydantic straight from the JSON bytes (model_validate_json): half the cost
+# of json.loads plus validation, and no per-request content-type parsing or dependency
+# solving. Their OpenAPI schemas are declared by hand and registered by request_schemas().
+POST_ENDPOINTS = {
+    "/init": (answers.init, s.NetworkRequest, s.NetworkResponse),
+    "/forward": (answers.forward, s.ForwardRequest, s.ForwardResponse),
+    "/step": (answers.step, s.StepRequest, s.StepResponse),
+    "/train": (answers.train, s.TrainRequest, s.TrainResponse),
+    "/gradcheck": (answers.gradcheck, s.GradcheckRequest, s.GradcheckResponse),
+    "/predict": (answers.predict, s.PredictRequest, s.PredictResponse),
+}
 
-def _body(model) -> dict:
+
+def _post(path: str, fn, model, response_model) -> None:
+    async def endpoint(request: Request) -> Response:
+        body = await request.body()
+        result = await request.app.state.jobs.answer(
+            fn, body, lambda: _parse(model, body), answers.cost
+        )
+        # serialized already (non-finite values as null): the response model documents it,
+        # and the fuzz tests check every answer against it
+        return Response(result, media_type="application/json")
+
     schema = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-def request_schemas() -> dict:
-    """The JSON schemas of the request bodies, for the OpenAPI components."""
-    _, top = models_json_schema(
-        [(m, "validation") for m in REQUEST_MODELS.values()],
-        ref_template="#/components/schemas/{model}",
-    )
-    return top["$defs"]
-
-
-async def _answer(request: Request, fn, model) -> Response:
-    """fn's answer to the body, computed (or found) by jobs.py, as JSON.
-
-    The answer is serialized directly (non-finite values as null): the declared
-    response models document it, and the fuzz tests check every answer against them.
-    """
-    body = await request.body()
-    jobs = request.app.state.jobs
-    result = await jobs.answer(fn, body, lambda: _parse(model, body), answers.cost)
-    return Response(result, media_type="application/json")
+    router.add_api_route(
+        path, endpoint, methods=["POST"], name=fn.__name__, description=fn.__doc__,
+        response_model=response_model, responses=ERRORS,
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
+        },
+    )  # fmt: skip
 
 
 def _parse(model, body: bytes):
@@ -67,64 +64,17 @@ def _parse(model, body: bytes):
         raise RequestValidationError(errors) from None
 
 
-@router.post(
-    "/init",
-    response_model=s.NetworkResponse,
-    responses=ERRORS,
-    openapi_extra=_body(s.NetworkRequest),
-)
-async def init(request: Request):
-    """The network with its weights and biases (initialized from init and seed when absent)."""
-    return await _answer(request, answers.init, s.NetworkRequest)
+for _path, _spec in POST_ENDPOINTS.items():
+    _post(_path, *_spec)
 
 
-@router.post(
-    "/forward",
-    response_model=s.ForwardResponse,
-    responses=ERRORS,
-    openapi_extra=_body(s.ForwardRequest),
-)
-async def forward(request: Request):
-    """z and a of every layer for a batch of inputs; the loss when targets are given."""
-    return await _answer(request, answers.forward, s.ForwardRequest)
-
-
-@router.post(
-    "/step", response_model=s.StepResponse, responses=ERRORS, openapi_extra=_body(s.StepRequest)
-)
-async def step(request: Request):
-    """One training step with its whole trace: forward, loss, backward, update."""
-    return await _answer(request, answers.step, s.StepRequest)
-
-
-@router.post(
-    "/train", response_model=s.TrainResponse, responses=ERRORS, openapi_extra=_body(s.TrainRequest)
-)
-async def train(request: Request):
-    """Many SGD steps in one request, without per-step traces."""
-    return await _answer(request, answers.train, s.TrainRequest)
-
-
-@router.post(
-    "/gradcheck",
-    response_model=s.GradcheckResponse,
-    responses=ERRORS,
-    openapi_extra=_body(s.GradcheckRequest),
-)
-async def gradcheck(request: Request):
-    """Backprop gradients beside finite-difference gradients, with the relative errors."""
-    return await _answer(request, answers.gradcheck, s.GradcheckRequest)
-
-
-@router.post(
-    "/predict",
-    response_model=s.PredictResponse,
-    responses=ERRORS,
-    openapi_extra=_body(s.PredictRequest),
-)
-async def predict(request: Request):
-    """Activations over a grid of the input plane (or line), for decision-boundary pictures."""
-    return await _answer(request, answers.predict, s.PredictRequest)
+def request_schemas() -> dict:
+    """The JSON schemas of the request bodies, for the OpenAPI components."""
+    _, top = models_json_schema(
+        [(model, "validation") for _, model, _ in POST_ENDPOINTS.values()],
+        ref_template="#/components/schemas/{model}",
+    )
+    return top["$defs"]
 
 
 @router.get("/presets", response_model=list[s.PresetSummary])
