@@ -3,7 +3,7 @@
 A numpy step on a 2-2-2 network is some 30 ufunc calls of about a microsecond each,
 nearly all overhead; the same step written out as float arithmetic takes one or two
 microseconds. train() and the step endpoint use these functions for small networks
-(see `eligible`). The code is generated from the scalar forms in functions.py and does
+when the one-off cost of compiling pays for itself (see `eligible`). The code is generated from the scalar forms in functions.py and does
 what Workspace.forward/backward and Optimizer.update do, in the same order of
 operations; tests check that both paths agree.
 
@@ -22,18 +22,25 @@ from .functions import ACTIVATIONS, LOSSES, SIGMOID_BCE_SCALAR
 from .network import LayerTrace, Network, Optimizer, StepTrace
 from .params import count_params, layout
 
-MAX_WORK = 2048  # parameters x batch size: past this numpy is as fast and the code gets long
+# Generating and compiling the code costs about 0.25 ms per unit of parameters x batch
+# size, once per shape; a compiled step saves 50 to 100 us over numpy. So:
+MAX_WORK = 2048  # parameters x batch: past this numpy is as fast and the code gets long
+MAX_TRACE_WORK = 64  # a traced step compiles in under ~20 ms and pays back within a lesson
+STEPS_PER_WORK = 4  # training compiles only when it runs this many steps per unit of work
 _MATH = {
     "exp": math.exp, "tanh": math.tanh, "log": math.log, "log1p": math.log1p,
     "isfinite": math.isfinite,
 }  # fmt: skip
 
 
-def eligible(net, batch_size: int) -> bool:
-    return (
-        all(ACTIVATIONS[name].scalar is not None for name in net.activations)
-        and count_params(net.layer_sizes) * batch_size <= MAX_WORK
-    )
+def eligible(net, batch_size: int, steps: int | None = None) -> bool:
+    """Whether to compile: a traced step (steps None), or training for `steps` steps."""
+    if not all(ACTIVATIONS[name].scalar is not None for name in net.activations):
+        return False
+    work = count_params(net.layer_sizes) * batch_size
+    if steps is None:
+        return work <= min(MAX_TRACE_WORK, MAX_WORK)
+    return work <= MAX_WORK and steps >= STEPS_PER_WORK * work
 
 
 @lru_cache(maxsize=128)

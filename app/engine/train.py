@@ -40,7 +40,10 @@ def train(
     batch_size = min(batch_size or n, n)
     full_batch = batch_size == n  # then each step's forward pass gives the loss so far
     rng = np.random.default_rng(shuffle_seed) if shuffle_seed is not None else None
-    kernel_class = CompiledKernel if compiled.eligible(net, batch_size) else NumpyKernel
+    total_steps = max_steps or epochs * -(-n // batch_size)
+    kernel_class = (
+        CompiledKernel if compiled.eligible(net, batch_size, total_steps) else NumpyKernel
+    )
     kernel = kernel_class(net, optimizer, velocity)
     data_x, data_y = kernel.data(x), kernel.data(y)
     history: list[tuple[int, float, float | None]] = []

@@ -22,7 +22,10 @@ def net(hidden, output, loss, sizes=(2, 3, 2), seed=0, train_biases=True):
 
 
 def both_paths(monkeypatch, *args, **kwargs):
-    """train() as it runs (compiled for small networks) and forced onto numpy."""
+    """train() compiled (however short the run) and forced onto numpy."""
+    monkeypatch.setattr(compiled, "STEPS_PER_WORK", 0)
+    network, x = args[0], args[1]
+    assert compiled.eligible(network, kwargs.get("batch_size") or len(x), steps=1)
     fast = train(*args, **kwargs)
     monkeypatch.setattr(compiled, "MAX_WORK", 0)
     slow = train(*args, **kwargs)
@@ -55,7 +58,6 @@ def test_every_elementwise_combination_trains_the_same_on_both_paths(
     if loss in ("cross_entropy", "binary_cross_entropy") and output not in ("sigmoid",):
         output = "sigmoid"  # the cross entropies need outputs in (0, 1)
     network = net(hidden, output, loss)
-    assert compiled.eligible(network, 4)
     fast, slow = both_paths(
         monkeypatch, network, X, Y, Optimizer(0.1), epochs=5, batch_size=4, record_every=2
     )
@@ -86,7 +88,7 @@ def test_the_worked_example_trains_on_the_compiled_path():
         [np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]])],
         [np.array([0.35, 0.35]), np.array([0.60, 0.60])], train_biases=False,
     )  # fmt: skip
-    assert compiled.eligible(mazur, 1)
+    assert compiled.eligible(mazur, 1) and compiled.eligible(mazur, 1, steps=1000)
     result = train(
         mazur, np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]]), Optimizer(0.5), epochs=1
     )
@@ -105,7 +107,17 @@ def test_divergence_on_the_compiled_path_keeps_the_last_good_parameters(monkeypa
 
 def test_softmax_and_big_networks_use_numpy():
     assert not compiled.eligible(net("tanh", "softmax", "cross_entropy"), 1)
-    assert not compiled.eligible(net("tanh", "tanh", "mse", sizes=(2, 8, 8, 8, 8, 8, 8, 1)), 500)
+    assert not compiled.eligible(
+        net("tanh", "tanh", "mse", sizes=(2, 8, 8, 8, 8, 8, 8, 1)), 500, 10**6
+    )
+
+
+def test_compiling_is_chosen_only_where_it_pays_for_itself():
+    small = net("tanh", "sigmoid", "mse")  # 17 parameters
+    assert compiled.eligible(small, 3)  # a traced step: 51 units of work
+    assert not compiled.eligible(small, 4)  # 68: a numpy trace is cheaper than compiling
+    assert not compiled.eligible(small, 20, steps=100)  # 340 units, too few steps to pay back
+    assert compiled.eligible(small, 20, steps=2000)
     assert isinstance(CompiledKernel(net("tanh", "tanh", "mse"), Optimizer(0.1), None), NumpyKernel)
 
 
