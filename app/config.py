@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +30,31 @@ class Settings(BaseSettings):
     heavy_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     heavy_queue: int = 4
     response_cache_entries: int = 1024  # answers kept by request body; 0 turns the cache off
+
+    # embedding (app/security.py): origins as "*" or a space/comma separated list of
+    # scheme://host[:port]; the app's own origin is always allowed
+    frame_ancestors: str = "*"  # who may show /embed in a frame
+    embed_origins: str = "*"  # whose postMessage commands an embed obeys
+    cors_origins: str = "*"  # who may call /api/v1 from their own page's JavaScript
+
+    @field_validator("frame_ancestors", "embed_origins", "cors_origins")
+    @classmethod
+    def _origin_list(cls, value: str) -> str:
+        return " ".join(parse_origins(value))
+
+
+def parse_origins(value: str) -> list[str]:
+    """["*"] or a list of origins such as https://course.example.edu; anything else is an error."""
+    items = [item.rstrip("/") for item in value.replace(",", " ").split()]
+    if items == ["*"] or not items:
+        return ["*"]
+    for item in items:
+        if not _ORIGIN.fullmatch(item):
+            raise ValueError(f"{item!r} is not an origin such as https://example.edu or *")
+    return items
+
+
+_ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?")
 
 
 @lru_cache

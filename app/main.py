@@ -15,6 +15,7 @@ from .api.schemas import FieldErrors
 from .config import get_settings
 from .jobs import Busy, Jobs
 from .limits import BodyLimit
+from .security import SecurityHeaders
 
 
 def create_app() -> FastAPI:
@@ -46,6 +47,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _server_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, settings=settings)  # outermost: answers CORS preflights
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz():

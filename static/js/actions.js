@@ -103,13 +103,13 @@ export class Session extends EventTarget {
 
   /** Play the rest of the current step, or a whole new one, up to its update phase. */
   async step(source = "step") {
-    if (this.player.busy) return false;
+    if (this.player.busy || this.stepping) return false;
     const store = this.store;
-    if (store.phase === "idle" || store.phase === "update") {
-      if (!(await this.ensureNext(source))) return false;
-    }
-    this.setStepping(true);
+    this.setStepping(true); // at once, so that the page is busy while the step is fetched
     try {
+      if (store.phase === "idle" || store.phase === "update") {
+        if (!(await this.ensureNext(source))) return false;
+      }
       do {
         if (!(await this.player.advance())) return false;
       } while (store.phase !== "update");

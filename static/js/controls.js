@@ -32,36 +32,39 @@ const FIELD_SLOTS = {
 };
 const SOURCE_SLOTS = { step: "step", next: "step", play: "step", train: "epochs", preset: "preset" };
 
+/** Wire the controls present in root (an embed may show only some of them, or none). */
 export function bindControls(root, store, session, player) {
   const button = (id) => root.getElementById(id);
+  const on = (id, handler) => button(id)?.addEventListener("click", handler);
   const playButton = button("play");
 
   const togglePlay = () => {
     if (session.playing) session.pause();
     else session.play();
   };
-  button("step").addEventListener("click", () => session.step("step"));
-  button("next").addEventListener("click", () => session.next("next"));
-  button("previous").addEventListener("click", () => session.previous());
-  playButton.addEventListener("click", togglePlay);
-  button("reset").addEventListener("click", () => session.reset());
-  button("train").addEventListener("click", () => {
+  on("step", () => session.step("step"));
+  on("next", () => session.next("next"));
+  on("previous", () => session.previous());
+  on("play", togglePlay);
+  on("reset", () => session.reset());
+  on("train", () => {
     const epochs = readNumber(button("epochs"));
     if (epochs === null) return showErrors(root, { source: "train", problems: [{ field: "epochs", message: "enter a whole number of epochs" }] });
     session.train(epochs);
   });
-  button("load-preset").addEventListener("click", () => {
+  on("load-preset", () => {
     session.pause();
     session.loadPreset(button("preset").value);
   });
 
   const speed = button("speed");
-  const speedValue = button("speed-value");
-  speed.addEventListener("input", () => {
+  const showSpeed = () => {
     player.speed = Number(speed.value);
-    speedValue.textContent = `${speed.value}x`;
+    button("speed-value").textContent = `${speed.value}x`;
     speed.setAttribute("aria-valuetext", `${speed.value}x`);
-  });
+  };
+  speed?.addEventListener("input", showSpeed);
+  if (speed && speed.value !== speed.defaultValue) showSpeed(); // set by the embed's speed=
 
   root.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
@@ -75,7 +78,7 @@ export function bindControls(root, store, session, player) {
 
   const fields = button("training-fields");
   const inputs = {};
-  for (const spec of TRAINING_FIELDS) {
+  for (const spec of fields ? TRAINING_FIELDS : []) {
     const id = spec.key.replaceAll("_", "-");
     const field = html("div", { class: "field", "data-field": spec.key }, fields);
     html("label", { for: id }, field, spec.label);
@@ -98,14 +101,15 @@ export function bindControls(root, store, session, player) {
   store.addEventListener("change", (event) => {
     const reason = event.detail.reason;
     if (reason === "errors") showErrors(root, store.errors);
-    if (reason === "playing") playButton.textContent = session.playing ? "Pause" : "Play";
+    if (reason === "playing" && playButton) playButton.textContent = session.playing ? "Pause" : "Play";
     if (reason === "message") showMessage(root.getElementById("message"), store.message);
     if (reason === "load" || reason === "train" || reason === "reset" || reason === "settings") {
-      for (const spec of TRAINING_FIELDS) {
+      for (const spec of fields ? TRAINING_FIELDS : []) {
         const value = store.settings[spec.key];
         if (root.activeElement !== inputs[spec.key]) inputs[spec.key].value = value ?? "";
       }
-      if (store.preset) root.getElementById("preset").value = store.preset;
+      const presets = root.getElementById("preset");
+      if (store.preset && presets) presets.value = store.preset;
     }
   });
 }

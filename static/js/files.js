@@ -71,7 +71,8 @@ export function standaloneSvg(source) {
   const copies = copy.querySelectorAll("*");
   originals.forEach((node, i) => {
     const style = getComputedStyle(node);
-    copies[i].setAttribute("style", STYLE_PROPS.map((p) => `${p}:${style.getPropertyValue(p)}`).join(";"));
+    // through the CSSOM: the page's CSP refuses style attributes written as text
+    for (const p of STYLE_PROPS) copies[i].style.setProperty(p, style.getPropertyValue(p));
     copies[i].removeAttribute("tabindex");
   });
   const box = source.viewBox.baseVal;

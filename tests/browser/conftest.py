@@ -74,7 +74,10 @@ def open_page(browser, server, watch):
     contexts = []
 
     def open_(path: str = "/", **options):
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
+        # Playwright's wait_for_function(string) runs through eval, which the pages' CSP
+        # refuses; tests of the CSP itself pass bypass_csp=False
+        options = {"viewport": {"width": 1280, "height": 800}, "bypass_csp": True} | options
+        context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
         page.on("console", watch.on_console)

@@ -1,0 +1,120 @@
+// The embed's side of the postMessage protocol: events to the parent page, its commands in.
+
+import { decodeState, encodeState } from "./codec.js";
+import { canvasResize, event, eventTargets, originAllowed, parseCommand } from "./protocol.js";
+import { isSavedState } from "./state.js";
+
+export class Bridge {
+  constructor({ id, allowed, store, session, root, win = window }) {
+    Object.assign(this, { id, allowed, store, session, root, win });
+    this.parent = win.parent !== win ? win.parent : null;
+    this.own = win.location.origin;
+    this.queue = Promise.resolve(); // commands run one after another, in the order sent
+    this.started = new Promise((resolve) => (this.start = resolve));
+    this.phase = null;
+    this.lastStep = 0; // the highest step count announced by a step event
+    this.height = 0;
+  }
+
+  /** Post an event to the parent, only to origins allowed to see it. */
+  send(type, fields = {}) {
+    this.post(event(this.id, type, fields));
+  }
+
+  post(message) {
+    if (!this.parent) return;
+    const parentOrigin = this.win.location.ancestorOrigins?.[0] ?? null;
+    for (const target of eventTargets(this.allowed, this.own, parentOrigin)) this.parent.postMessage(message, target);
+  }
+
+  /** Listen for commands at once; they run after ready(). */
+  listen() {
+    this.win.addEventListener("message", (message) => this.receive(message));
+    this.store.addEventListener("change", (change) => this.changed(change.detail.reason));
+  }
+
+  receive(message) {
+    if (!this.parent || message.source !== this.parent) return; // only the page that embeds us
+    const command = parseCommand(message.data);
+    if (command === null) return;
+    if (!originAllowed(message.origin, this.allowed, this.own)) {
+      console.warn(`backprop-viz: ignored a command from ${message.origin}, which is not an allowed origin`);
+      return;
+    }
+    if (command.invalid) {
+      this.send("error", { message: command.invalid });
+      return;
+    }
+    this.queue = this.queue
+      .then(() => this.started)
+      .then(() => this.run(command))
+      .catch((error) => this.send("error", { message: `${command.type}: ${error.message}` }));
+  }
+
+  async run(command) {
+    const { session, store } = this;
+    switch (command.type) {
+      case "step": return session.step("step");
+      case "next": return session.next("next");
+      case "previous": return session.previous();
+      case "play": if (!session.playing) session.play(); return true;
+      case "pause": return session.pause();
+      case "reset": return session.reset();
+      case "getState": return this.send("state", { state: await encodeState(store.saved()) });
+      case "setState": return this.setState(command.state);
+    }
+  }
+
+  async setState(code) {
+    const saved = await decodeState(code).catch(() => null);
+    if (!isSavedState(saved)) throw new Error("this state does not decode to a backprop-viz state");
+    this.session.pause();
+    await this.session.idle();
+    this.store.load(saved);
+    if (!this.store.losses.some((p) => p.step === this.store.step)) this.session.refreshLoss();
+  }
+
+  /** The embed has its start state: announce it, its size and its phase, then obey commands. */
+  ready() {
+    this.lastStep = this.store.snapshot().step;
+    this.send("ready");
+    new ResizeObserver(() => this.resized()).observe(this.root);
+    this.resized();
+    this.changed("ready");
+    this.start();
+  }
+
+  resized() {
+    const height = Math.ceil(this.root.getBoundingClientRect().height);
+    if (height === this.height) return;
+    this.height = height;
+    this.send("resize", { height });
+    this.post(canvasResize(height));
+  }
+
+  changed(reason) {
+    if (reason === "ready" || this.phase !== null) this.announce(reason);
+  }
+
+  announce(reason) {
+    const store = this.store;
+    if (store.phase !== this.phase) {
+      this.phase = store.phase;
+      this.send("phase", { phase: store.phase });
+    }
+    if (reason === "load" || reason === "reset") this.lastStep = store.snapshot().step;
+    if (reason === "message" && store.message?.kind === "error") this.send("error", { message: store.message.text });
+    if (reason === "errors" && store.errors) {
+      this.send("error", { message: store.errors.problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join("; ") });
+    }
+    // a step event once the network shows a new step count and its loss is known
+    const now = store.snapshot();
+    if ((store.phase === "update" || store.position === 0) && now.step > this.lastStep) {
+      const loss = store.losses.find((p) => p.step === now.step);
+      if (loss) {
+        this.lastStep = now.step;
+        this.send("step", { step: now.step, loss: loss.loss });
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// The postMessage protocol between an embed and its parent page (pure: node --test checks it).
+//
+// Events out: {source: "backprop-viz", id, type, ...} with type ready, resize {height},
+// phase {phase}, step {step, loss}, state {state} or error {message}.
+// Commands in: {target: "backprop-viz", type} with type step, next, previous, play, pause,
+// reset, getState, or setState {state}. Anything else is not a command and is ignored.
+
+export const NAME = "backprop-viz";
+export const COMMANDS = ["step", "next", "previous", "play", "pause", "reset", "getState", "setState"];
+export const MAX_STATE_LENGTH = 4 * 1024 * 1024;
+const STATE = /^1\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The command in a message's data: {type} or {type: "setState", state}; {invalid: reason}
+ * for a command with a bad argument; null for anything that is not a command at all.
+ */
+export function parseCommand(data) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return null;
+  if (data.target !== NAME || typeof data.type !== "string" || !COMMANDS.includes(data.type)) return null;
+  if (data.type !== "setState") return { type: data.type };
+  const state = data.state;
+  if (typeof state !== "string" || state.length > MAX_STATE_LENGTH || !STATE.test(state)) {
+    return { invalid: "setState needs state: a share-link state string such as the one a state event carries" };
+  }
+  return { type: "setState", state };
+}
+
+/** The origins from a space-separated list ("*" allows any). */
+export function parseOrigins(text) {
+  const origins = String(text ?? "").split(/\s+/).filter(Boolean);
+  return origins.length ? origins : ["*"];
+}
+
+/** May a page of this origin drive the embed? Its own origin always may. */
+export function originAllowed(origin, allowed, own) {
+  return allowed.includes("*") || origin === own || allowed.includes(origin);
+}
+
+/** Where events may be posted: "*", the parent's origin when known and allowed, or each allowed origin. */
+export function eventTargets(allowed, own, parentOrigin) {
+  if (allowed.includes("*")) return ["*"];
+  if (parentOrigin) return originAllowed(parentOrigin, allowed, own) ? [parentOrigin] : [];
+  return [own, ...allowed];
+}
+
+/** An event for the parent page. */
+export function event(id, type, fields = {}) {
+  return Object.assign({ source: NAME, id, type }, fields, { source: NAME, id, type });
+}
+
+/** Canvas LMS sizes an LTI frame from this message. */
+export function canvasResize(height) {
+  return { subject: "lti.frameResize", height };
+}

@@ -1,0 +1,48 @@
+// The copy-paste snippets that embed a configuration (pure: node --test checks it).
+// Defaults match the server's (app/embed.py), so a snippet names only what differs.
+
+export const DEFAULTS = { controls: "minimal", show: ["inspector", "loss"], theme: "auto" };
+export const PANELS = ["inspector", "loss", "data", "numbers"];
+
+/** Text safe inside a double-quoted HTML attribute. */
+export function escapeAttribute(text) {
+  return String(text).replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** The parameters of an embed as [name, value] pairs: preset or state, then what differs from the defaults. */
+export function embedParameters({ preset = null, state = null, controls = DEFAULTS.controls, show = DEFAULTS.show, theme = DEFAULTS.theme }) {
+  const pairs = state ? [["state", state]] : [["preset", preset ?? "mazur"]];
+  if (controls !== DEFAULTS.controls) pairs.push(["controls", controls]);
+  const panels = PANELS.filter((p) => show.includes(p));
+  if (panels.join() !== DEFAULTS.show.join()) pairs.push(["show", panels.length ? panels.join(",") : "none"]);
+  if (theme !== DEFAULTS.theme) pairs.push(["theme", theme]);
+  return pairs;
+}
+
+/** The address of the embed on a server (base: its origin, no trailing slash). */
+export function embedUrl(base, options) {
+  return `${base}/embed?${new URLSearchParams(embedParameters(options))}`;
+}
+
+/** The recommended snippet: a div the loader script turns into a self-sizing iframe. */
+export function loaderSnippet(base, options) {
+  const attributes = embedParameters(options).map(([name, value]) => ` data-${name}="${escapeAttribute(value)}"`).join("");
+  return `<div data-backprop-viz${attributes}></div>\n<script src="${escapeAttribute(base)}/static/embed.js" async></script>`;
+}
+
+/** A plain iframe, for pages that take no script (its height is fixed). */
+export function iframeSnippet(base, options, title) {
+  const src = escapeAttribute(embedUrl(base, options));
+  return (
+    `<iframe src="${src}" title="${escapeAttribute(title)}" width="100%" height="${estimatedHeight(options)}"` +
+    ` style="border:0" loading="lazy" allow="clipboard-write"></iframe>`
+  );
+}
+
+/** About how tall the embed is in a frame 800 px wide (the server's oEmbed estimate). */
+export function estimatedHeight({ controls = DEFAULTS.controls, show = DEFAULTS.show }, width = 800) {
+  let height = 24 + (controls === "none" ? 0 : 52) + 36 + Math.round(width * 0.5);
+  if (show.some((p) => p === "inspector" || p === "loss" || p === "data")) height += 300;
+  if (show.includes("numbers")) height += 420;
+  return height;
+}

@@ -1,0 +1,97 @@
+// The visualizer's views wired to one store: diagram, player, inspector, charts and table.
+// Used by the full page (main.js) and the embed (embed-main.js); panels absent from the
+// document are skipped.
+
+import { Session } from "./actions.js";
+import { drawDataPlot, drawLossChart } from "./charts.js";
+import { Inspector } from "./inspector.js";
+import { describePhase } from "./layout.js";
+import { NetworkView } from "./network-view.js";
+import { Player } from "./player.js";
+import { saveLocal, Store } from "./state.js";
+import { NumbersTable } from "./table.js";
+
+const QUIET = new Set(["selection", "message", "playing", "errors"]);
+
+/** {store, session, player, view} for the views found in doc; autosave keeps the state locally. */
+export function createVisualizer(doc, { autosave = false } = {}) {
+  const byId = (id) => doc.getElementById(id);
+  const store = new Store();
+  const view = new NetworkView(byId("network"), byId("pulses"));
+  const player = new Player(store, view);
+  const session = new Session(store, player);
+  const inspector = byId("inspector") ? new Inspector(byId("inspector"), store, session) : null;
+  const numbers = byId("numbers") ? new NumbersTable(byId("numbers"), store, session) : null;
+  const lossChart = byId("loss-chart");
+  const dataPanel = byId("data-panel");
+  const phaseLabel = byId("phase");
+  const counter = byId("counter");
+  let drawnShape = "";
+
+  const redraw = () => {
+    const shape = store.network.layer_sizes.join("-");
+    const first = drawnShape === "";
+    if (shape !== drawnShape) {
+      view.draw(store.network.layer_sizes);
+      drawnShape = shape;
+    }
+    view.highlight(store.selection);
+    if (!player.busy) player.show();
+    if (first) performance.mark("network-drawn");
+  };
+
+  const showStatus = () => {
+    const phase = store.phase;
+    phaseLabel.dataset.phase = phase;
+    phaseLabel.textContent = describePhase(phase, store.layerCount);
+    const now = store.snapshot();
+    const loss = store.losses.find((p) => p.step === now.step);
+    const shown = store.record ? store.record.step + 1 : now.step;
+    counter.textContent = `step ${shown}` + (loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
+  };
+
+  view.addEventListener("select", (event) => store.select(event.detail));
+  // busy while a phase animates, and for the whole of a Step (its fetch included)
+  const showBusy = () => {
+    const busy = String(player.busy || session.stepping);
+    phaseLabel.setAttribute("aria-busy", busy);
+    view.root.setAttribute("aria-busy", busy);
+  };
+  player.addEventListener("busy", showBusy);
+  session.addEventListener("stepping", showBusy);
+
+  // Heavy views wait until no animation runs, so that frames stay short while a step plays.
+  let stale = false;
+  const later = () => {
+    if (stale) return;
+    stale = true;
+    setTimeout(flush, 0);
+  };
+  const flush = () => {
+    stale = false;
+    if (player.busy || session.stepping) return; // the end of the animation calls later() again
+    inspector?.render();
+    numbers?.render();
+    if (lossChart) drawLossChart(lossChart, store);
+    if (dataPanel) drawDataPlot(dataPanel, store, session);
+    if (autosave) saveLocal(store);
+  };
+
+  store.addEventListener("change", (event) => {
+    const reason = event.detail.reason;
+    if (reason === "selection") view.highlight(store.selection);
+    else if (!QUIET.has(reason)) redraw();
+    showStatus();
+    if (reason === "selection" || !player.busy) inspector?.render();
+    if (!QUIET.has(reason) || reason === "selection") later();
+  });
+  player.addEventListener("busy", (event) => {
+    if (event.detail.busy) return;
+    inspector?.render();
+    later();
+  });
+  session.addEventListener("stepping", later);
+  if (autosave) window.addEventListener("pagehide", () => saveLocal(store));
+
+  return { store, session, player, view };
+}
