@@ -1,7 +1,10 @@
 """Datasets (deterministic for a seed) and the preset networks that use them.
 
-2-D sets live in the square [-1, 1]^2; class labels are 0/1 ("binary") or -1/+1
-("signed", for a tanh output). The 1-D regression set is y = 0.8 sin(pi x) + noise.
+2-D sets live in the square [-1, 1]^2, except the spiral, which spans [-5, 5]^2 as in
+the well-known playgrounds: its 1.75 turns are too tight for a tanh network with the
+usual initialization to resolve in the unit square. Class labels are 0/1 ("binary") or
+-1/+1 ("signed", for a tanh output). The 1-D regression set is y = 0.8 sin(pi x) + noise.
+Noise is the standard deviation of Gaussian noise, in units of the unit square.
 """
 
 from __future__ import annotations
@@ -63,10 +66,14 @@ def _spiral(rng, n, noise):
     half = n // 2
     i = np.concatenate([np.arange(half), np.arange(n - half)])
     count = np.where(np.arange(n) < half, half, n - half)
-    r = 0.9 * i / count
+    r = SPIRAL_RADIUS * i / count
     t = 1.75 * i / count * 2.0 * math.pi + np.where(np.arange(n) < half, 0.0, math.pi)
     x = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
+    noise *= SPIRAL_RADIUS
     return x + rng.normal(0.0, noise, x.shape), (np.arange(n) < half).astype(float)
+
+
+SPIRAL_RADIUS = 5.0
 
 
 def _regression(rng, n, noise):
@@ -125,7 +132,7 @@ XOR = {
 }
 
 
-def _classifier(title, description, name, hidden, *, n=200, noise=0.05, lr=0.3, seed=1):
+def _classifier(title, description, name, hidden, *, n=200, noise=0.05, lr=0.3, seed=1, batch=20):
     return {
         "title": title,
         "description": description,
@@ -146,7 +153,7 @@ def _classifier(title, description, name, hidden, *, n=200, noise=0.05, lr=0.3, 
             "test": n // 2,
         },
         "learning_rate": lr,
-        "batch_size": 20,
+        "batch_size": batch,
     }
 
 
@@ -166,6 +173,7 @@ PRESETS = {
         [8, 8],
         lr=0.1,
         noise=0.0,
+        batch=10,
     ),
     "regression": {
         "title": "Regression",
@@ -210,7 +218,7 @@ PRESETS = {
             "test": 0,
         },
         "learning_rate": 0.03,
-        "batch_size": 30,
+        "batch_size": 10,
     },
 }
 
