@@ -5,8 +5,8 @@ import { canvasResize, event, eventTargets, originAllowed, parseCommand } from "
 import { isSavedState } from "./state.js";
 
 export class Bridge {
-  constructor({ id, allowed, store, session, root, win = window }) {
-    Object.assign(this, { id, allowed, store, session, root, win });
+  constructor({ id, allowed, store, session, player, root, win = window }) {
+    Object.assign(this, { id, allowed, store, session, player, root, win });
     this.parent = win.parent !== win ? win.parent : null;
     this.own = win.location.origin;
     this.queue = Promise.resolve(); // commands run one after another, in the order sent
@@ -14,6 +14,9 @@ export class Bridge {
     this.phase = null;
     this.lastStep = 0; // the highest step count announced by a step event
     this.height = 0;
+    // a cross-origin frame out of view gets no animation frames: its commands jump instead
+    this.visible = false;
+    new IntersectionObserver(([entry]) => (this.visible = entry.isIntersecting)).observe(root);
   }
 
   /** Post an event to the parent, only to origins allowed to see it. */
@@ -31,6 +34,8 @@ export class Bridge {
   listen() {
     this.win.addEventListener("message", (message) => this.receive(message));
     this.store.addEventListener("change", (change) => this.changed(change.detail.reason));
+    this.player.addEventListener("busy", () => this.changed("busy"));
+    this.session.addEventListener("stepping", () => this.changed("stepping"));
   }
 
   receive(message) {
@@ -54,8 +59,8 @@ export class Bridge {
   async run(command) {
     const { session, store } = this;
     switch (command.type) {
-      case "step": return session.step("step");
-      case "next": return session.next("next");
+      case "step": return this.visible ? session.step("step") : this.jump("step");
+      case "next": return this.visible ? session.next("next") : this.jump("next");
       case "previous": return session.previous();
       case "play": if (!session.playing) session.play(); return true;
       case "pause": return session.pause();
@@ -63,6 +68,18 @@ export class Bridge {
       case "getState": return this.send("state", { state: await encodeState(store.saved()) });
       case "setState": return this.setState(command.state);
     }
+  }
+
+  /** Step or Next without animation, straight to where it ends. */
+  async jump(kind) {
+    const { session, store, player } = this;
+    if (player.busy || session.stepping) return false;
+    if (!(await session.ensureNext(kind))) return false;
+    do store.moveTo(store.position + 1);
+    while (kind === "step" && store.phase !== "update");
+    player.show();
+    this.changed("jump");
+    return true;
   }
 
   async setState(code) {
@@ -107,9 +124,10 @@ export class Bridge {
     if (reason === "errors" && store.errors) {
       this.send("error", { message: store.errors.problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join("; ") });
     }
-    // a step event once the network shows a new step count and its loss is known
+    // a step event once the network shows a new step count, drawn, and its loss is known
     const now = store.snapshot();
-    if ((store.phase === "update" || store.position === 0) && now.step > this.lastStep) {
+    const shown = !this.player.busy && !this.session.stepping;
+    if (shown && (store.phase === "update" || store.position === 0) && now.step > this.lastStep) {
       const loss = store.losses.find((p) => p.step === now.step);
       if (loss) {
         this.lastStep = now.step;

@@ -19,6 +19,7 @@ async function start() {
     allowed: parseOrigins(options.origins),
     store,
     session,
+    player,
     root,
   });
   bridge.listen();

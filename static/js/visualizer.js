@@ -78,6 +78,7 @@ export function createVisualizer(doc, { autosave = false } = {}) {
   };
 
   store.addEventListener("change", (event) => {
+    if (!store.network) return; // an error before anything was loaded (a bad ?preset=)
     const reason = event.detail.reason;
     if (reason === "selection") view.highlight(store.selection);
     else if (!QUIET.has(reason)) redraw();
