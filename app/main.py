@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from . import __version__, pages
 from .api import routes
@@ -37,7 +41,7 @@ def create_app() -> FastAPI:
         title="backprop-viz",
         version=__version__,
         description="Backpropagation step by step: every z, a, delta, gradient and update as JSON.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by _offline_docs, without a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -57,7 +61,25 @@ def create_app() -> FastAPI:
     app.include_router(routes.router)
     pages.mount(app)
     _document_request_bodies(app)
+    _offline_docs(app)
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs from files shipped in a Python package: classrooms are often
+    offline, and FastAPI's own docs page loads its scripts from a CDN."""
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/api/docs/assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="backprop-viz API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon.png",
+        )
 
 
 def _document_request_bodies(app: FastAPI) -> None:
