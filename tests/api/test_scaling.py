@@ -5,6 +5,7 @@ import asyncio
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ def test_a_full_heavy_queue_answers_503_at_once():
         finally:
             jobs.close()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_killed_worker_gives_503_and_a_fresh_pool():
@@ -60,7 +61,7 @@ def test_a_killed_worker_gives_503_and_a_fresh_pool():
         finally:
             jobs.close()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_503_carries_retry_after_and_a_message(client, mazur_step):
@@ -120,7 +121,7 @@ def test_identical_requests_are_computed_once():
         await jobs.answer(answer, b"same", lambda: "req", lambda r: 0)
         assert len(calls) == 5
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_identical_heavy_requests_in_flight_share_one_computation(tmp_path):
@@ -137,7 +138,7 @@ def test_identical_heavy_requests_in_flight_share_one_computation(tmp_path):
         finally:
             jobs.close()
 
-    assert asyncio.run(scenario()) == [b"null"] * 5
+    assert run(scenario()) == [b"null"] * 5
     assert log.read_text().count("\n") == 1
 
 
@@ -145,6 +146,12 @@ def test_errors_are_not_cached(client, mazur_step):
     bad = {**mazur_step, "learning_rate": -1}
     for _ in range(2):
         assert client.post("/api/v1/step", json=bad).status_code == 422
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API may hold this thread's loop."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def append_line(path: str) -> None:
