@@ -1,7 +1,7 @@
 // The network diagram: drawn once per architecture, then only attributes change.
 
 import { alongEdge, edgeWidth, layoutNetwork, neuronName, weightName } from "./layout.js";
-import { clear, setAttrs, setText, svg } from "./svg.js";
+import { clear, setAttrs, svg } from "./svg.js";
 
 const LABELLED_EDGES = 9; // up to this many edges every edge carries its value as text
 const FOCUSABLE_EDGES = 64; // beyond this, edges are reached through the numbers table
@@ -12,6 +12,9 @@ export class NetworkView extends EventTarget {
     this.root = root;
     this.overlay = overlay; // its own compositing layer: moving pulses do not repaint the network
     this.layout = null;
+    this.moving = []; // the running pulse animations
+    this.activeLayer = null;
+    this.selected = null; // the record of the selected neuron or edge
     root.addEventListener("click", (event) => this.picked(event));
     root.addEventListener("keydown", (event) => {
       if ((event.key === "Enter" || event.key === " ") && this.targetOf(event)) {
@@ -22,45 +25,49 @@ export class NetworkView extends EventTarget {
     });
   }
 
-  /** Draw every neuron, edge, label and pulse for layer_sizes (only when the shape changes). */
+  /** Draw every neuron and edge for layer_sizes (only when the shape changes). */
   draw(layerSizes) {
     const tallest = Math.max(...layerSizes);
     const height = Math.max(460, Math.min(600, tallest * 70 + 112));
     const layout = layoutNetwork(layerSizes, { width: 960, height });
     this.layout = layout;
     this.sizes = layerSizes;
+    this.hidePulses();
+    this.activeLayer = null;
+    this.selected = null;
     clear(this.root);
     clear(this.overlay);
     setAttrs(this.root, { viewBox: `0 0 ${layout.width} ${layout.height}` });
     setAttrs(this.overlay, { viewBox: `0 0 ${layout.width} ${layout.height}` });
-    const edgeGroup = svg("g", { class: "edges" }, this.root);
-    const pulseGroup = svg("g", { class: "pulses" }, this.overlay);
-    const neuronGroup = svg("g", { class: "neurons" }, this.root);
-    const labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" }, this.root);
+    // built while detached, then inserted at once: one style and layout pass for the lot
+    const edgeGroup = svg("g", { class: "edges" });
+    const neuronGroup = svg("g", { class: "neurons" });
+    this.labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" });
+    this.pulseGroup = svg("g", { class: "pulses" }, this.overlay);
+    this.pulses = []; // circles for the busiest layer, made when first needed
     const labelled = layout.edges.length <= LABELLED_EDGES;
     const focusable = layout.edges.length <= FOCUSABLE_EDGES;
     this.labelled = labelled;
     this.edges = layerSizes.slice(1).map((n, i) => Array.from({ length: n }, () => new Array(layerSizes[i])));
+    // every edge is a copy of one template: cloning is cheaper than building 344 of them
+    const template = svg("g", { class: "edge", role: "button", tabindex: focusable ? "0" : "-1" });
+    svg("polygon", { class: "hit" }, template);
+    svg("line", { class: "stroke" }, template);
     for (const edge of layout.edges) {
       const a = layout.neurons[edge.layer - 1][edge.from];
       const b = layout.neurons[edge.layer][edge.to];
       const name = weightName(layerSizes, edge.layer, edge.to, edge.from);
-      const g = svg("g", {
-        class: "edge",
-        "data-layer": edge.layer,
-        "data-from": edge.from,
-        "data-to": edge.to,
-        "data-name": name,
-        role: "button",
-        tabindex: focusable ? "0" : "-1",
-      }, edgeGroup);
-      const coords = { x1: a.x, y1: a.y, x2: b.x, y2: b.y };
-      svg("polygon", { class: "hit", points: hitArea(a, b, 6) }, g);
-      const line = svg("line", { class: "stroke", ...coords }, g);
-      const at = alongEdge(layout, edge, 0.3);
-      const label = svg("text", { class: "edge-label", x: at.x, y: at.y - 6, "text-anchor": "middle" }, labelGroup);
-      const pulse = svg("circle", { class: "pulse", r: 4, cx: a.x, cy: a.y, visibility: "hidden" }, pulseGroup);
-      this.edges[edge.layer - 1][edge.to][edge.from] = { g, line, label, pulse, name, edge };
+      const g = template.cloneNode(true);
+      const [hit, line] = g.children;
+      setNew(g, { "data-layer": edge.layer, "data-from": edge.from, "data-to": edge.to, "data-name": name });
+      setNew(hit, { points: hitArea(a, b, 6) });
+      setNew(line, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
+      edgeGroup.append(g);
+      // shown: the last attribute values written, so that unchanged ones are not written again
+      const record = { g, line, label: null, name, edge, shown: {}, text: "" };
+      // a crowded diagram labels only the selected edge: its label is made when first needed
+      if (labelled) this.labelOf(record);
+      this.edges[edge.layer - 1][edge.to][edge.from] = record;
     }
     const r = layout.radius;
     this.neurons = layout.neurons.map((column, l) =>
@@ -83,9 +90,10 @@ export class NetworkView extends EventTarget {
         tag.textContent = name;
         const sub = svg("text", { class: "sub", "text-anchor": "middle", y: r + 18 }, g);
         if (r < 14) setAttrs(sub, { visibility: "hidden" });
-        return { g, body, ring, value, sub, name };
+        return { g, body, ring, value, sub, name, shown: {} };
       }),
     );
+    this.root.append(edgeGroup, neuronGroup, this.labelGroup);
     this.compact = r < 20 || tallest > 5;
     this.root.classList.toggle("compact", this.compact);
     if (this.compact) {
@@ -110,22 +118,45 @@ export class NetworkView extends EventTarget {
   /** A neuron's look: fill by value (sign by hue and by the number), text, sub line, delta ring. */
   setNeuron(l, j, { value, text, sub, ring, label }) {
     const n = this.neurons[l][j];
-    setAttrs(n.body, signAttrs(value, 1));
-    setText(n.value, text);
-    setText(n.sub, sub);
-    if (ring === null || ring === undefined) setAttrs(n.ring, { visibility: "hidden" });
-    else setAttrs(n.ring, { visibility: "visible", class: `ring ${signClass(ring)}` });
-    setAttrs(n.g, { "aria-label": label });
+    const fill = signAttrs(value, 1);
+    write(n, n.body, "class", fill.class);
+    write(n, n.body, "fill-opacity", fill["fill-opacity"]);
+    writeText(n, n.value, "value", text);
+    writeText(n, n.sub, "sub", sub);
+    const hidden = ring === null || ring === undefined;
+    write(n, n.ring, "visibility", hidden ? "hidden" : "visible");
+    if (!hidden) write(n, n.ring, "ring-class", `ring ${signClass(ring)}`, "class");
+    write(n, n.g, "aria-label", label);
   }
 
   /** An edge's look: width and hue from the weight, dashes when negative, and its value. */
   setEdge(l, j, k, { value, shown, scale, text, label }) {
     const e = this.edges[l - 1][j][k];
-    const selected = e.g.classList.contains("selected");
-    setAttrs(e.line, { "stroke-width": this.width(shown, scale).toFixed(2), class: `stroke ${signClass(shown)}` });
-    if (value !== undefined) setAttrs(e.g, { "data-value": String(value) });
-    setText(e.label, this.labelled || selected ? text : "");
-    setAttrs(e.g, { "aria-label": label });
+    this.setWidth(e, shown, scale);
+    write(e, e.line, "class", `stroke ${signClass(shown)}`);
+    if (value !== undefined) write(e, e.g, "data-value", String(value));
+    e.text = text;
+    this.showLabel(e);
+    write(e, e.g, "aria-label", label);
+  }
+
+  /** An edge's value as text beside it: on every edge of a small diagram, else on the selected one. */
+  showLabel(e) {
+    const text = this.labelled || e === this.selected ? e.text : "";
+    if (text || e.label) writeText(e, this.labelOf(e), "label", text);
+  }
+
+  labelOf(e) {
+    if (!e.label) {
+      const at = alongEdge(this.layout, e.edge, 0.3);
+      e.label = svg("text", { class: "edge-label", x: at.x, y: at.y - 6, "text-anchor": "middle" }, this.labelGroup);
+    }
+    return e.label;
+  }
+
+  /** Only the stroke width of an edge (the update morph, every frame). */
+  setWidth(e, value, scale) {
+    write(e, e.line, "stroke-width", this.width(value, scale).toFixed(2));
   }
 
   /** Stroke width of a weight; thinner in a crowded diagram. */
@@ -133,36 +164,53 @@ export class NetworkView extends EventTarget {
     return edgeWidth(value, scale, this.compact ? { min: 0.75, max: 4 } : undefined);
   }
 
-  /** Move the pulses of one edge layer to fraction t (backward: from target to source). */
-  setPulses(layer, t, backward) {
-    for (const row of this.edges[layer - 1]) {
-      for (const e of row) {
-        const p = alongEdge(this.layout, e.edge, backward ? 1 - t : t);
-        setAttrs(e.pulse, { cx: p.x.toFixed(1), cy: p.y.toFixed(1), visibility: "visible" });
-      }
+  /**
+   * Send a pulse along every edge of one layer in `duration` ms (backward: from target to
+   * source). Transform animations: the browser moves them without repainting the network.
+   */
+  playPulses(layer, duration, backward = false) {
+    this.hidePulses();
+    const edges = (this.edges[layer - 1] ?? []).flat();
+    while (this.pulses.length < edges.length) {
+      this.pulses.push(svg("circle", { class: "pulse", r: 4, visibility: "hidden" }, this.pulseGroup));
     }
+    edges.forEach((e, i) => {
+      const from = alongEdge(this.layout, e.edge, backward ? 1 : 0);
+      const to = alongEdge(this.layout, e.edge, backward ? 0 : 1);
+      const pulse = this.pulses[i]; // at the origin, moved by its transform
+      pulse.setAttribute("visibility", "visible");
+      const keyframes = [{ transform: translate(from) }, { transform: translate(to) }];
+      this.moving.push({ pulse, animation: pulse.animate(keyframes, { duration, fill: "both" }) });
+    });
   }
 
   hidePulses() {
-    for (const layer of this.edges) for (const row of layer) for (const e of row) {
-      setAttrs(e.pulse, { visibility: "hidden" });
+    for (const { pulse, animation } of this.moving) {
+      animation.cancel();
+      pulse.setAttribute("visibility", "hidden");
     }
+    this.moving = [];
   }
 
-  /** Mark the selected neuron or edge (and the layer being computed). */
+  /** Mark the selected neuron or edge (a selected edge shows its value from its next paint on). */
   highlight(selection) {
+    const target = !selection
+      ? null
+      : selection.kind === "edge"
+        ? this.edges?.[selection.layer - 1]?.[selection.to]?.[selection.from]
+        : this.neurons?.[selection.layer]?.[selection.index];
+    if (target === this.selected && (!target || target.g.classList.contains("selected"))) return;
     for (const node of this.root.querySelectorAll(".selected")) node.classList.remove("selected");
-    if (!selection) return;
-    const target = selection.kind === "edge"
-      ? this.edges[selection.layer - 1]?.[selection.to]?.[selection.from]?.g
-      : this.neurons[selection.layer]?.[selection.index]?.g;
-    target?.classList.add("selected");
+    this.selected = target ?? null;
+    target?.g.classList.add("selected");
   }
 
+  /** Outline the neurons of the layer being computed (null: none). */
   setActiveLayer(layer) {
-    for (const column of this.neurons) for (const n of column) n.g.classList.remove("active");
-    if (layer === null) return;
-    for (const n of this.neurons[layer] ?? []) n.g.classList.add("active");
+    if (layer === this.activeLayer) return;
+    for (const n of this.neurons?.[this.activeLayer] ?? []) n.g.classList.remove("active");
+    for (const n of this.neurons?.[layer] ?? []) n.g.classList.add("active");
+    this.activeLayer = layer;
   }
 
   targetOf(event) {
@@ -187,6 +235,29 @@ function hitArea(a, b, half) {
   const ny = ((b.x - a.x) / length) * half;
   const p = (x, y) => `${x.toFixed(1)},${y.toFixed(1)}`;
   return [p(a.x + nx, a.y + ny), p(b.x + nx, b.y + ny), p(b.x - nx, b.y - ny), p(a.x - nx, a.y - ny)].join(" ");
+}
+
+/** Attributes of a node just made (nothing to compare with). */
+function setNew(node, attrs) {
+  for (const name in attrs) node.setAttribute(name, attrs[name]);
+}
+
+/** Set an attribute unless the record says it already has this value (no DOM read). */
+function write(record, node, key, value, name = key) {
+  if (record.shown[key] === value) return;
+  record.shown[key] = value;
+  node.setAttribute(name, value);
+}
+
+/** Set a text unless the record says it is already shown. */
+function writeText(record, node, key, text) {
+  if (record.shown[key] === text) return;
+  record.shown[key] = text;
+  node.textContent = text;
+}
+
+function translate({ x, y }) {
+  return `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px)`;
 }
 
 export function signClass(value) {

@@ -1,5 +1,6 @@
 // Plays the phases of a step on the diagram with requestAnimationFrame.
-// The diagram is drawn once; each frame only moves pulses and changes widths and texts.
+// The diagram is drawn once; a phase changes only what differs from the phase before, pulses
+// move by transform animations, and frames of the update phase change only edge widths.
 
 import { ease, mix, weightScale } from "./layout.js";
 import { formatNumber, formatSigned } from "./format.js";
@@ -76,6 +77,7 @@ export class Player extends EventTarget {
     this.busy = false;
     this.hurry = false;
     this.frames = 0;
+    this.painted = new WeakMap(); // edge of the view -> the numbers it last showed
   }
 
   digits() {
@@ -95,7 +97,8 @@ export class Player extends EventTarget {
     const store = this.store;
     const to = store.position + 1;
     if (to > store.end) return false;
-    const from = sceneAt(store, store.position, this.digits());
+    // only the update phase morphs from the numbers before it
+    const from = store.phaseAt(to) === "update" ? sceneAt(store, store.position, this.digits()) : null;
     this.setBusy(true);
     store.moveTo(to);
     const scene = sceneAt(store, to, this.digits());
@@ -103,14 +106,15 @@ export class Player extends EventTarget {
     const [kind, layerText] = phase.split("-");
     const layer = Number(layerText);
     const L = scene.network.layer_sizes.length - 1;
+    const duration = BASE_DURATION / this.speed;
     if (kind === "forward") this.view.setActiveLayer(layer);
     else if (kind === "backward") this.view.setActiveLayer(layer);
     else if (kind === "loss") this.view.setActiveLayer(L);
-    await this.animate((t) => {
-      if (kind === "forward") this.view.setPulses(layer, Math.min(1, t / 0.75), false);
-      if (kind === "backward" && layer < L) this.view.setPulses(layer + 1, Math.min(1, t / 0.75), true);
-      if (kind === "update") this.morph(from, scene, ease(t));
-    });
+    // pulses travel for the first three quarters of the phase, then wait at the end
+    if (kind === "forward") this.view.playPulses(layer, 0.75 * duration, false);
+    if (kind === "backward" && layer < L) this.view.playPulses(layer + 1, 0.75 * duration, true);
+    const morph = kind === "update" ? this.morph(from, scene) : null;
+    await this.animate(duration, morph && ((t) => morph(ease(t))));
     this.view.hidePulses();
     this.view.setActiveLayer(null);
     this.paint(scene, 1);
@@ -118,15 +122,14 @@ export class Player extends EventTarget {
     return true;
   }
 
-  /** Run a frame callback with t from 0 to 1 over one phase's duration. */
-  animate(frame) {
-    const duration = BASE_DURATION / this.speed;
+  /** Run a frame callback (if any) with t from 0 to 1 over `duration` ms. */
+  animate(duration, frame) {
     return new Promise((resolve) => {
       let start = null;
       const tick = (now) => {
         start ??= now;
         const t = this.hurry ? 1 : Math.min(1, (now - start) / duration);
-        frame(t);
+        frame?.(t);
         this.frames += 1;
         if (t < 1) requestAnimationFrame(tick);
         else resolve();
@@ -146,41 +149,54 @@ export class Player extends EventTarget {
     this.dispatchEvent(new CustomEvent("busy", { detail: { busy } }));
   }
 
-  /** Edges part way between old and new weights (update phase). */
-  morph(from, to, t) {
+  /** A frame function for the update phase: edge widths part way from old to new weights. */
+  morph(from, to) {
     const scale = Math.max(from.scale, to.scale);
+    const moving = [];
     to.edges.forEach((layer, i) =>
       layer.forEach((row, j) =>
         row.forEach((e, k) => {
-          const shown = mix(e.weight, e.next ?? e.weight, t);
-          const line = this.view.edge(i + 1, j, k).line;
-          line.setAttribute("stroke-width", this.view.width(shown, scale).toFixed(2));
+          if (e.next !== null) moving.push([this.view.edge(i + 1, j, k), e.weight, e.next]);
         }),
       ),
     );
+    return (t) => {
+      for (const [edge, weight, next] of moving) this.view.setWidth(edge, mix(weight, next, t), scale);
+    };
   }
 
+  /** Show a scene; only the edges whose numbers changed since they were last shown are touched. */
   paint(scene, t) {
+    const view = this.view;
     scene.neurons.forEach((column, l) =>
       column.forEach((n, j) => {
-        const name = this.view.neuron(l, j).name;
+        const name = view.neuron(l, j).name;
         // small neurons have no room for a second line: delta takes the place of a
-        const text = this.view.compact && n.ring !== null && n.ring !== undefined ? `\u03b4${formatSigned(n.ring, 2)}` : n.text;
-        this.view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n) });
+        const text = view.compact && n.ring !== null && n.ring !== undefined ? `\u03b4${formatSigned(n.ring, 2)}` : n.text;
+        view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n) });
       }),
     );
+    const update = scene.phase === "update";
+    const scale = scene.scale;
     scene.edges.forEach((layer, i) =>
       layer.forEach((row, j) =>
         row.forEach((e, k) => {
-          const name = this.view.edge(i + 1, j, k).name;
-          const current = scene.phase === "update" && e.next !== null ? mix(e.weight, e.next, t) : e.weight;
-          const value = scene.phase === "update" && e.next !== null ? e.next : e.weight;
-          this.view.setEdge(i + 1, j, k, {
-            value,
-            shown: current,
-            scale: scene.scale,
-            text: edgeText(name, e, scene.phase),
-            label: `${name}: ${edgeText(name, e, scene.phase)}`,
+          const edge = view.edge(i + 1, j, k);
+          const moving = update && e.next !== null;
+          const selected = edge === view.selected; // a selected edge shows its label
+          const last = this.painted.get(edge);
+          if (
+            last && last.weight === e.weight && last.grad === e.grad && last.next === e.next &&
+            last.moving === moving && last.scale === scale && last.t === t && last.selected === selected
+          ) return;
+          this.painted.set(edge, { weight: e.weight, grad: e.grad, next: e.next, moving, scale, t, selected });
+          const text = edgeText(edge.name, e, scene.phase);
+          view.setEdge(i + 1, j, k, {
+            value: moving ? e.next : e.weight,
+            shown: moving ? mix(e.weight, e.next, t) : e.weight,
+            scale,
+            text,
+            label: `${edge.name}: ${text}`,
           });
         }),
       ),
