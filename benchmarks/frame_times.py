@@ -129,7 +129,9 @@ def one_run(browser, url: str, preset: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="fresh page loads to measure (default 3)")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="fresh page loads to measure (default 3)"
+    )
     parser.add_argument("--preset", default="deep")
     args = parser.parse_args()
     results = []
@@ -151,8 +153,12 @@ def main() -> None:
     med = {key: statistics.median(r[key] for r in results) for key in results[0] if key != "long"}
     med["long"] = statistics.median(len(r["long"]) for r in results)
     print(f"median of {len(results)} runs ({args.preset}):")
-    print(f"first draw (navigation start -> network drawn): {med['drawn']:.0f} ms (painted {med['painted']:.0f} ms)")
-    print(f"page weight (HTML, JS, CSS): {med['weight']:.1f} KiB uncompressed, {med['transfer']:.1f} KiB transferred")
+    print(
+        f"first draw (navigation start -> network drawn): {med['drawn']:.0f} ms (painted {med['painted']:.0f} ms)"
+    )
+    print(
+        f"page weight (HTML, JS, CSS): {med['weight']:.1f} KiB uncompressed, {med['transfer']:.1f} KiB transferred"
+    )
     print(f"frames during one animated step: {med['frames']:.0f}")
     print(f"frame time p50 {med['p50']:.1f} ms, p90 {med['p90']:.1f} ms, max {med['max']:.1f} ms")
     print(f"frames over {LONG_FRAME:.0f} ms per step: {med['long']:.0f}")
