@@ -151,15 +151,18 @@ export class Session extends EventTarget {
     this.refreshLoss();
   }
 
-  /** Fast-forward with /train; the picture and the loss chart jump to the result. */
-  async train(epochs) {
+  /** Fast-forward `steps` SGD steps with /train; the picture and the loss chart jump to the result. */
+  async train(steps) {
     this.pause();
     await this.idle();
     const store = this.store;
     const now = store.snapshot();
+    const samples = store.data.inputs.length;
+    const stepsPerEpoch = Math.ceil(samples / Math.min(store.settings.batch_size || samples, samples));
+    const epochs = Math.ceil(steps / stepsPerEpoch);
     const body = {
       ...this.body(now, { batch: false }),
-      epochs,
+      steps,
       batch_size: store.settings.batch_size,
       record_every: Math.max(1, Math.ceil(epochs / 200)),
     };
@@ -182,9 +185,8 @@ export class Session extends EventTarget {
       );
       return false;
     }
-    const stepsPerEpoch = result.steps / epochs;
     const points = result.history.map((h) => ({
-      step: now.step + h.epoch * stepsPerEpoch,
+      step: now.step + Math.min(h.epoch * stepsPerEpoch, result.steps),
       loss: h.loss,
       test_loss: h.test_loss ?? null,
     }));
@@ -193,7 +195,7 @@ export class Session extends EventTarget {
       "train",
     );
     store.setLosses(points);
-    store.say("info", `Trained ${epochs} epoch${epochs === 1 ? "" : "s"} (${result.steps} steps).`);
+    store.say("info", `Trained ${result.steps} step${result.steps === 1 ? "" : "s"} (${epochs} epoch${epochs === 1 ? "" : "s"}).`);
     return true;
   }
 

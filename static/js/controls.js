@@ -18,7 +18,8 @@ const FIELD_SLOTS = {
   l1: "l1",
   l2: "l2",
   batch_size: "batch_size",
-  epochs: "epochs",
+  epochs: "train-steps",
+  steps: "train-steps",
   network: "network",
   inputs: "data",
   targets: "data",
@@ -30,7 +31,7 @@ const FIELD_SLOTS = {
   test: "dataset",
   labels: "dataset",
 };
-const SOURCE_SLOTS = { step: "step", next: "step", play: "step", train: "epochs", preset: "preset" };
+const SOURCE_SLOTS = { step: "step", next: "step", play: "step", train: "train-steps", preset: "preset" };
 
 /** Wire the controls present in root (an embed may show only some of them, or none). */
 export function bindControls(root, store, session, player) {
@@ -48,9 +49,9 @@ export function bindControls(root, store, session, player) {
   on("play", togglePlay);
   on("reset", () => session.reset());
   on("train", () => {
-    const epochs = readNumber(button("epochs"));
-    if (epochs === null) return showErrors(root, { source: "train", problems: [{ field: "epochs", message: "enter a whole number of epochs" }] });
-    session.train(epochs);
+    const steps = readNumber(button("train-steps"));
+    if (steps === null) return showErrors(root, { source: "train", problems: [{ field: "steps", message: "enter a whole number of steps" }] });
+    session.train(steps);
   });
   on("load-preset", () => {
     session.pause();

@@ -148,9 +148,9 @@ def test_keyboard_plays_and_steps(open_page):
 def test_train_jumps_to_the_result(open_page):
     page = open_page("/?preset=xor")
     before = value(page, '.edge[data-layer="2"][data-from="0"][data-to="0"]')
-    page.get_by_label("Epochs").fill("200")
+    page.get_by_label("Steps", exact=True).fill("200")
     button(page, "Train").click()
-    page.get_by_text("Trained 200 epochs").wait_for()
+    page.get_by_text("Trained 200 steps").wait_for()
     assert page.locator("#counter").inner_text().startswith("step 200")
     assert value(page, '.edge[data-layer="2"][data-from="0"][data-to="0"]') != before
     chart = page.get_by_role("img", name=re.compile("Loss over"))
@@ -163,7 +163,7 @@ def test_divergence_keeps_the_last_good_state(open_page, watch):
     before = [edges.nth(i).get_attribute("data-value") for i in range(edges.count())]
     page.get_by_label("Learning rate").fill("1e6")
     page.get_by_label("Learning rate").press("Enter")
-    page.get_by_label("Epochs").fill("5")
+    page.get_by_label("Steps", exact=True).fill("60")
     button(page, "Train").click()
     message = page.locator("#message")
     message.get_by_text("diverged").wait_for()
@@ -184,9 +184,9 @@ def test_api_errors_appear_next_to_their_control(open_page, watch):
     assert page.get_by_label("Learning rate").get_attribute("aria-invalid") == "true"
     assert page.locator("#phase").get_attribute("data-phase") == "idle"
 
-    page.get_by_label("Epochs").fill("0")
+    page.get_by_label("Steps", exact=True).fill("0")
     button(page, "Train").click()
-    page.locator('[data-field="epochs"]').get_by_text("greater than or equal to 1").wait_for()
+    page.locator('[data-field="train-steps"]').get_by_text("greater than or equal to 1").wait_for()
 
 
 def test_numbers_table_and_csv(open_page):
