@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import goto
 
@@ -45,10 +46,8 @@ def test_the_embed_dialog_gives_snippets_for_this_state(open_page, server):
     opener = page.get_by_role("button", name="Embed")
     opener.click()
     dialog = page.get_by_role("dialog", name="Embed this demo")
-    assert dialog.is_visible()
-    assert dialog.get_by_role("button", name="Copy loader snippet").evaluate(
-        "b => b === document.activeElement"
-    )
+    dialog.wait_for()  # it opens once the state is encoded
+    expect(dialog.get_by_role("button", name="Copy loader snippet")).to_be_focused()
     assert dialog.get_by_label(re.compile("as it is now")).is_checked()
 
     loader = dialog.get_by_label("With the loader").input_value()
@@ -69,8 +68,8 @@ def test_the_embed_dialog_gives_snippets_for_this_state(open_page, server):
     # the snippet's address opens the same network at step 1
     src = re.search(r'src="([^"]+)"', iframe).group(1).replace("&amp;", "&")
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
-    assert opener.evaluate("b => b === document.activeElement")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
     embed = open_page(None)
     goto(embed, src)
     assert embed.locator("#counter").inner_text().startswith("step 1")
