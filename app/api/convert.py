@@ -1,4 +1,4 @@
-"""Between JSON-shaped models and the engine's numpy objects."""
+"""Between the request models and the engine's objects, and back to JSON-ready values."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def array(rows) -> np.ndarray:
 
 
 def out(x) -> list | float | None:
-    """A list (or float) for JSON. Non-finite values stay as they are: the response models
-    serialize them as null (ser_json_inf_nan), which is cheaper than checking every array."""
+    """A list (or float) for JSON. Non-finite values stay as they are: jobs.serialized
+    writes them as null, which is cheaper than checking every array here."""
     return x.tolist() if isinstance(x, np.ndarray) else x
 
 
