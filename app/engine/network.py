@@ -1,5 +1,5 @@
-"""Fully connected networks: initialization, forward and backward passes, one traced
-step, and many untraced training steps.
+"""Fully connected networks: initialization, forward and backward passes in place, the
+optimizer, and one traced step (train.py runs many untraced ones).
 
 Notation (the README has the table): with L non-input layers, for l = 0 .. L-1
     weights[l] : (n_{l+1}, n_l)      from neuron k of layer l to neuron j of layer l+1
@@ -17,9 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .functions import ACTIVATIONS, output_terms_and_delta
-from .params import Params, count_params
-
-INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
+from .params import Params
 
 
 @dataclass
@@ -30,10 +28,6 @@ class Network:
     weights: list  # weights[l] : (n_{l+1}, n_l), arrays or nested lists
     biases: list  # biases[l] : (n_{l+1},)
     train_biases: bool = True
-
-    @property
-    def n_params(self) -> int:
-        return count_params(self.layer_sizes)
 
 
 def init_params(layer_sizes, scheme: str = "xavier", seed: int = 0):
