@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..config import Settings, get_settings
-from ..engine.network import count_params
+from ..engine.params import count_params
 
 ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
 LossName = Literal["squared_error", "mse", "cross_entropy", "binary_cross_entropy"]
