@@ -25,6 +25,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pydantic_core import to_json
 
 MAX_CACHED_BODY = 64 * 1024  # larger bodies are not worth hashing and keeping
+MAX_CACHED_ANSWER = 1024 * 1024  # nor larger answers (a fine predict grid, a big network)
+MAX_CACHE_BYTES = 64 * 1024 * 1024  # bodies and answers kept, in all
 
 
 class Busy(Exception):
@@ -48,6 +50,7 @@ class Jobs:
         self.in_flight = 0
         self._pool: ProcessPoolExecutor | None = None
         self._cache: OrderedDict[tuple, bytes] = OrderedDict()
+        self._cache_bytes = 0
         self._pending: dict[tuple, asyncio.Future] = {}
 
     async def answer(self, fn, body: bytes, parse, cost) -> bytes:
@@ -73,9 +76,12 @@ class Jobs:
         finally:
             del self._pending[key]
         future.set_result(result)
-        self._cache[key] = result
-        if len(self._cache) > self.cache_entries:
-            self._cache.popitem(last=False)
+        if len(result) <= MAX_CACHED_ANSWER:
+            self._cache[key] = result
+            self._cache_bytes += len(body) + len(result)
+            while len(self._cache) > self.cache_entries or self._cache_bytes > MAX_CACHE_BYTES:
+                (_, _, old_body), old = self._cache.popitem(last=False)
+                self._cache_bytes -= len(old_body) + len(old)
         return result
 
     async def run(self, fn, request, cost: int) -> bytes:

@@ -124,6 +124,32 @@ def test_identical_requests_are_computed_once():
     run(scenario())
 
 
+def test_the_cache_keeps_no_large_answers_and_stays_within_its_bytes(monkeypatch):
+    import app.jobs
+
+    monkeypatch.setattr(app.jobs, "MAX_CACHED_ANSWER", 100)
+    monkeypatch.setattr(app.jobs, "MAX_CACHE_BYTES", 200)
+    calls = []
+
+    def answer(size):
+        calls.append(size)
+        return "x" * size
+
+    async def scenario():
+        jobs = Jobs(workers=1, queue=1, inline_cost=10, cache_entries=100)
+        for body, size in ((b"big", 200), (b"big", 200)):  # too large to keep
+            await jobs.answer(answer, body, lambda s=size: s, lambda r: 0)
+        assert calls == [200, 200]
+        for i in range(5):  # 83 bytes each (body and JSON): only the last two fit in 200
+            await jobs.answer(answer, b"%d" % i, lambda: 80, lambda r: 0)
+        assert list(jobs._cache) == [
+            (answer.__module__, answer.__qualname__, b"%d" % i) for i in (3, 4)
+        ]
+        assert jobs._cache_bytes == 166
+
+    run(scenario())
+
+
 def test_identical_heavy_requests_in_flight_share_one_computation(tmp_path):
     log = tmp_path / "calls"
 
