@@ -51,38 +51,42 @@ class Jobs:
         self._pool: ProcessPoolExecutor | None = None
         self._cache: OrderedDict[tuple, bytes] = OrderedDict()
         self._cache_bytes = 0
-        self._pending: dict[tuple, asyncio.Future] = {}
+        self._pending: dict[tuple, asyncio.Task] = {}
 
     async def answer(self, fn, body: bytes, parse, cost) -> bytes:
-        """The JSON answer of fn to the request parse() makes of body; cached by body."""
-        key = (fn.__module__, fn.__qualname__, body)
-        cacheable = self.cache_entries > 0 and len(body) <= MAX_CACHED_BODY
-        if cacheable:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-            if key in self._pending:
-                return await asyncio.shield(self._pending[key])
-        request = parse()  # raises on a bad body: errors are never cached
-        if not cacheable:
+        """The JSON answer of fn to the request parse() makes of body; cached by body.
+
+        The computation runs as a task of its own that every identical request awaits,
+        so a client that goes away does not take the answer from the others.
+        """
+        request_key = (fn.__module__, fn.__qualname__, body)
+        if not (self.cache_entries > 0 and len(body) <= MAX_CACHED_BODY):
+            request = parse()
             return await self.run(fn, request, cost(request))
-        future = self._pending[key] = asyncio.get_running_loop().create_future()
-        try:
-            result = await self.run(fn, request, cost(request))
-        except BaseException as e:
-            future.set_exception(e)
-            future.exception()  # retrieved: nobody else may be waiting
-            raise
-        finally:
-            del self._pending[key]
-        future.set_result(result)
-        if len(result) <= MAX_CACHED_ANSWER:
-            self._cache[key] = result
-            self._cache_bytes += len(body) + len(result)
-            while len(self._cache) > self.cache_entries or self._cache_bytes > MAX_CACHE_BYTES:
-                (_, _, old_body), old = self._cache.popitem(last=False)
-                self._cache_bytes -= len(old_body) + len(old)
-        return result
+        if request_key in self._cache:
+            self._cache.move_to_end(request_key)
+            return self._cache[request_key]
+        task = self._pending.get(request_key)
+        if task is None:
+            request = parse()  # raises on a bad body: errors are never cached
+            task = asyncio.ensure_future(self.run(fn, request, cost(request)))
+            self._pending[request_key] = task
+            task.add_done_callback(lambda done: self._settle(request_key, done))
+        return await asyncio.shield(task)
+
+    def _settle(self, request_key, task) -> None:
+        """Keep a finished computation's answer (not its error) in the cache."""
+        del self._pending[request_key]
+        if task.cancelled() or task.exception() is not None:  # retrieved: no warning
+            return
+        result, body = task.result(), request_key[2]
+        if len(result) > MAX_CACHED_ANSWER:
+            return
+        self._cache[request_key] = result
+        self._cache_bytes += len(body) + len(result)
+        while len(self._cache) > self.cache_entries or self._cache_bytes > MAX_CACHE_BYTES:
+            (_, _, old_body), old = self._cache.popitem(last=False)
+            self._cache_bytes -= len(old_body) + len(old)
 
     async def run(self, fn, request, cost: int) -> bytes:
         """fn(request) as JSON bytes: inline when cost is small, else in a worker process."""

@@ -168,6 +168,28 @@ def test_identical_heavy_requests_in_flight_share_one_computation(tmp_path):
     assert log.read_text().count("\n") == 1
 
 
+def test_a_client_that_leaves_does_not_take_the_answer_from_the_others(tmp_path):
+    log = tmp_path / "calls"
+
+    async def scenario():
+        jobs = Jobs(workers=1, queue=1, inline_cost=0, cache_entries=8)
+        try:
+            first = asyncio.ensure_future(
+                jobs.answer(append_line, b"b", lambda: str(log), lambda r: 1)
+            )
+            second = asyncio.ensure_future(
+                jobs.answer(append_line, b"b", lambda: str(log), lambda r: 1)
+            )
+            await asyncio.sleep(0.1)
+            first.cancel()  # the first client hangs up
+            return await second
+        finally:
+            jobs.close()
+
+    assert run(scenario()) == b"null"
+    assert log.read_text().count("\n") == 1
+
+
 def test_errors_are_not_cached(client, mazur_step):
     bad = {**mazur_step, "learning_rate": -1}
     for _ in range(2):
