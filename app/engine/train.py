@@ -58,6 +58,7 @@ def train(
     with np.errstate(all="ignore"):  # divergence is reported, not warned about
         initial_loss = kernel.loss(x, y)
         good = kernel.state()  # before the last update that was applied
+        checkpoint = good  # the last state seen all finite
         if not math.isfinite(initial_loss):
             diverged_at = 0
         epoch = 0
@@ -81,7 +82,9 @@ def train(
                 continue
             if not kernel.finite():
                 diverged_at = epoch
-            elif full_batch and epoch < epochs:
+                continue
+            checkpoint = kernel.state()
+            if full_batch and epoch < epochs:
                 pending = (epoch, test_loss())
             else:
                 loss = kernel.loss(x, y)
@@ -91,6 +94,8 @@ def train(
                     diverged_at = epoch
     if diverged_at is not None and diverged_at > 0:
         kernel.set_state(good)
+        if not kernel.finite():  # a parameter overflowed before the loss did
+            kernel.set_state(checkpoint)
     network, final_velocity = kernel.result()
     return TrainResult(
         network=network, initial_loss=initial_loss, history=history,
