@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from .asgi import send_json
+
 
 class BodyLimit:
     """413 for bodies over max_bytes: at once from Content-Length, or while a chunked body streams."""
@@ -57,16 +59,6 @@ class BodyLimit:
 
 
 async def _error(send, status: int, detail: str):
+    # the body was not read: close the connection rather than read it to keep it alive
     body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_json(send, status, body, [(b"connection", b"close")])

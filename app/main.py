@@ -7,17 +7,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from . import __version__, pages
-from .api import routes
+from .api import endpoints, errors, routes
+from .api.endpoints import PostEndpoints
 from .api.schemas import FieldErrors
 from .config import get_settings
-from .jobs import Busy, Jobs
+from .jobs import Jobs
 from .limits import BodyLimit
 from .security import SecurityHeaders
 
@@ -46,10 +47,10 @@ def create_app() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.jobs = jobs
-    app.add_exception_handler(FieldErrors, _field_errors)
-    app.add_exception_handler(Busy, _busy)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(FieldErrors, _invalid)
+    app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(PostEndpoints, jobs=jobs)  # inside the body limit and the headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: answers CORS preflights
 
@@ -60,7 +61,7 @@ def create_app() -> FastAPI:
 
     app.include_router(routes.router)
     pages.mount(app)
-    _document_request_bodies(app)
+    _document_post_endpoints(app)
     _offline_docs(app)
     return app
 
@@ -82,37 +83,24 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
-def _document_request_bodies(app: FastAPI) -> None:
-    """Add the hand-parsed request bodies' schemas to the OpenAPI components."""
+def _document_post_endpoints(app: FastAPI) -> None:
+    """Add the POST endpoints, which are served ahead of the router, to the OpenAPI schema."""
     build = app.openapi
 
     def openapi():
         if app.openapi_schema is None:
             schema = build()
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(
-                routes.request_schemas()
-            )
+            paths, schemas = endpoints.openapi()
+            schema["paths"] = paths | schema.get("paths", {})
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi
 
 
-async def _field_errors(request: Request, exc: FieldErrors):
-    detail = [{"loc": list(loc), "msg": msg, "type": "value_error"} for loc, msg in exc.errors]
-    return JSONResponse({"detail": detail}, status_code=422)
-
-
-async def _validation_error(request: Request, exc: RequestValidationError):
-    # FastAPI's own format, without echoing the (possibly huge) input back
-    detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-    return JSONResponse({"detail": detail}, status_code=422)
-
-
-async def _busy(request: Request, exc: Busy):
-    return JSONResponse(
-        {"detail": str(exc)}, status_code=503, headers={"Retry-After": str(exc.retry_after)}
-    )
+async def _invalid(request: Request, exc: FieldErrors | RequestValidationError):
+    return Response(errors.invalid(exc), status_code=422, media_type="application/json")
 
 
 async def _server_error(request: Request, exc: Exception):

@@ -51,9 +51,7 @@ def step(req: s.StepRequest) -> dict:
         "inputs": req.inputs,
         "targets": req.targets,
         "outputs": out(trace.outputs),
-        "layers": [
-            {name: out(getattr(layer, name)) for name in _STEP_FIELDS} for layer in trace.layers
-        ],
+        "layers": [_json_ready(vars(layer)) for layer in trace.layers],
         "network": convert.network_out(trace.network, req.network),
         "velocity": convert.velocity_out(
             [(layer.velocity_weights, layer.velocity_biases) for layer in trace.layers]
@@ -62,7 +60,11 @@ def step(req: s.StepRequest) -> dict:
     }
 
 
-_STEP_FIELDS = tuple(s.StepLayer.model_fields)
+def _json_ready(fields: dict) -> dict:
+    """A LayerTrace's fields as lists: the compiled step's are all lists already (most steps)."""
+    if isinstance(fields["z"], list):
+        return fields
+    return {name: out(value) for name, value in fields.items()}
 
 
 def train(req: s.TrainRequest) -> dict:

@@ -1,8 +1,13 @@
 """Every /api/v1 endpoint: status first, then the body."""
 
+import asyncio
+import json
 import math
+import re
 
 import pytest
+
+from app.api.endpoints import PostEndpoints
 
 W5_AFTER_ONE_STEP = 0.35891648
 
@@ -233,6 +238,44 @@ def test_openapi_docs_are_served(client):
     ):
         assert path in paths
     assert client.get("/api/docs").status_code == 200
+
+
+def test_the_schema_documents_each_post_endpoint_with_its_models(client):
+    schema = client.get("/api/openapi.json").json()
+    step = schema["paths"]["/api/v1/step"]["post"]
+    body = step["requestBody"]["content"]["application/json"]["schema"]
+    assert step["requestBody"]["required"] is True
+    assert body == {"$ref": "#/components/schemas/StepRequest"}
+    answers = {code: r["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+               for code, r in step["responses"].items()}  # fmt: skip
+    assert answers == {"200": "StepResponse", "422": "ValidationErrors", "413": "Message",
+                       "503": "Message"}  # fmt: skip
+    assert "learning_rate" in schema["components"]["schemas"]["StepRequest"]["properties"]
+    refs = re.findall(r'"\$ref": ?"#/components/schemas/([^"]+)"', json.dumps(schema))
+    assert "StepLayer" in refs and set(refs) <= set(schema["components"]["schemas"])
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_the_post_endpoints_answer_only_post(client, method):
+    r = client.request(method, "/api/v1/step")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "POST"
+    assert r.json() == {"detail": "Method Not Allowed"}
+
+
+def test_a_client_that_leaves_before_sending_its_body_gets_no_answer(client):
+    sent = []
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/step", "headers": [],
+             "query_string": b"", "root_path": ""}  # fmt: skip
+    asyncio.run(PostEndpoints(None, jobs=client.app.state.jobs)(scope, receive, send))
+    assert sent == []
 
 
 def test_a_diverging_step_answers_200_with_valid_json_and_the_last_finite_network(
