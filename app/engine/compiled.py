@@ -60,8 +60,9 @@ def step_function(layer_sizes, activations, loss, batch, train_biases, momentum,
 @lru_cache(maxsize=128)
 def trace_function(layer_sizes, activations, loss, batch, train_biases, momentum, regularized):
     """trace(p, v, xs, ys, learning_rate, momentum, l1, l2) -> a namespace holding the
-    step's trace as nested lists (the fields of network.StepTrace and LayerTrace, by
-    layer) and `params`, `velocity`: the flat lists after the update. p, v stay as they are.
+    step's trace as nested lists (the fields of network.StepTrace, with a LayerTrace of
+    lists per layer) and `params`, `velocity`: the flat lists after the update. p, v stay
+    as they are.
     """
     c = _Code(layer_sizes, activations, loss, batch)
     lines = c.forward_backward()
@@ -102,7 +103,7 @@ def trace_function(layer_sizes, activations, loss, batch, train_biases, momentum
             "new_biases": c.vector(l, lambda i: f"p{i}"),
         }
         args = ", ".join(f"{k}={v}" for k, v in fields.items())
-        lines.append(f"            SimpleNamespace({args}),")
+        lines.append(f"            LayerTrace({args}),")
     lines.append("        ],")
     lines.append(f"        params=[{c.names('p')}], velocity=[{c.names('v')}],")
     lines.append("    )")
@@ -125,7 +126,7 @@ def traced_step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> Step
     diverged = not (
         math.isfinite(t.loss) and math.isfinite(t.penalty) and all(map(math.isfinite, t.params))
     )
-    layers = [LayerTrace(**vars(layer)) for layer in t.layers]
+    layers = t.layers
     new = Network(
         list(net.layer_sizes), list(net.activations), net.loss,
         [layer.new_weights for layer in layers], [layer.new_biases for layer in layers],
@@ -156,7 +157,7 @@ def _flat(arrays) -> list[float]:
 
 
 def _compile(lines, name):
-    namespace = {**_MATH, "SimpleNamespace": SimpleNamespace}
+    namespace = {**_MATH, "SimpleNamespace": SimpleNamespace, "LayerTrace": LayerTrace}
     exec(compile("\n".join(lines), f"<compiled {name}>", "exec"), namespace)
     return namespace[name]
 

@@ -8,7 +8,12 @@ import numpy as np
 
 
 def count_params(layer_sizes) -> int:
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+    """Weights and biases: (n_in + 1) * n_out per layer (a loop: it runs on every request)."""
+    total, n_in = 0, layer_sizes[0]
+    for n_out in layer_sizes[1:]:
+        total += (n_in + 1) * n_out
+        n_in = n_out
+    return total
 
 
 class Params:
