@@ -21,12 +21,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def command(launcher: str, port: int, workers: int) -> list[str]:
+    """How each supported setup starts the app on 127.0.0.1:port with `workers` processes."""
+    if launcher == "backprop-viz":  # the console script is `python -m app`
+        return [sys.executable, "-m", "app", "--port", str(port), "--workers", str(workers)]
+    if launcher == "uvicorn":
+        return [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers)]  # fmt: skip
+    if launcher == "gunicorn":
+        return [sys.executable, "-m", "gunicorn", "app.main:app", "-k",
+                "uvicorn_worker.UvicornWorker", "-b", f"127.0.0.1:{port}", "-w", str(workers)]  # fmt: skip
+    raise ValueError(f"unknown launcher {launcher!r}")
+
+
 @contextlib.contextmanager
-def running_server(*, workers: int = 1, env: dict | None = None, timeout: float = 30.0):
-    """Yield the base URL of a server started with `backprop-viz` (python -m app)."""
+def running_server(
+    *, workers: int = 1, env: dict | None = None, timeout: float = 30.0,
+    launcher: str = "backprop-viz",
+):  # fmt: skip
+    """Yield the base URL of a server started by `launcher` (see command())."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--port", str(port), "--workers", str(workers)],
+        command(launcher, port, workers),
         cwd=ROOT, env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip

@@ -14,8 +14,9 @@ from app.jobs import Busy, Jobs
 from tests.live import running_server
 
 
-def test_two_workers_share_the_load_and_give_identical_answers(mazur_step):
-    with running_server(workers=2) as url:
+@pytest.mark.parametrize("launcher", ["backprop-viz", "uvicorn", "gunicorn"])
+def test_two_workers_share_the_load_and_give_identical_answers(mazur_step, launcher):
+    with running_server(workers=2, launcher=launcher) as url:
         # new connections, so the kernel can hand each to either worker
         workers = {httpx.get(f"{url}/healthz").headers["x-backprop-worker"] for _ in range(60)}
         assert len(workers) == 2
