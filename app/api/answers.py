@@ -25,8 +25,9 @@ def forward(req: s.ForwardRequest) -> dict:
     """z and a of every layer for a batch of inputs; the loss when targets are given."""
     net = convert.network(req.network)
     result = network.evaluate(net, convert.array(req.inputs), _maybe_array(req.targets))
+    traced = zip(result.z, result.a) if req.trace else None
     return {
-        "layers": [{"z": out(z), "a": out(a)} for z, a in zip(result.z, result.a)],
+        "layers": None if traced is None else [{"z": out(z), "a": out(a)} for z, a in traced],
         "outputs": out(result.a[-1]),
         "loss": out(result.loss),
         "sample_losses": out(result.sample_losses),

@@ -207,6 +207,11 @@ class OptimizerFields(Strict):
 
 
 class ForwardRequest(DataRequest):
+    trace: bool = Field(
+        True, description="false: leave out z and a of every layer (layers is null), e.g. "
+        "for the loss over a whole data set",
+    )  # fmt: skip
+
     def problems(self, s):
         errors = list(super().problems(s))
         yield from errors or self.trace_problems(s)
@@ -350,7 +355,9 @@ class ForwardLayer(Out):
 
 
 class ForwardResponse(Out):
-    layers: list[ForwardLayer] = Field(description="one per non-input layer, in forward order")
+    layers: list[ForwardLayer] | None = Field(
+        description="one per non-input layer, in forward order; null when trace is false"
+    )
     outputs: MaybeMatrix
     loss: float | None = Field(None, description="mean over samples; present with targets")
     sample_losses: MaybeVector | None = None

@@ -204,9 +204,10 @@ export class Session extends EventTarget {
     const { data } = this.store;
     try {
       const [train, test] = await Promise.all([
-        api.forward({ network, inputs: data.inputs, targets: data.targets }),
+        // the losses only: without the trace, a deep preset's answer is 30 KB, not 600 KB
+        api.forward({ network, inputs: data.inputs, targets: data.targets, trace: false }),
         data.test_inputs?.length
-          ? api.forward({ network, inputs: data.test_inputs, targets: data.test_targets })
+          ? api.forward({ network, inputs: data.test_inputs, targets: data.test_targets, trace: false })
           : null,
       ]);
       if (train.loss === null) return;

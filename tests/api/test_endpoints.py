@@ -4,6 +4,7 @@ import asyncio
 import json
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -99,6 +100,17 @@ def test_forward_returns_z_and_a_per_layer_and_the_loss_with_targets(client, maz
         json={"network": mazur["network"], "inputs": mazur["inputs"], "targets": mazur["targets"]},
     ).json()
     assert round(with_targets["loss"], 9) == 0.298371109
+
+
+def test_forward_without_the_trace_gives_the_same_losses_without_layers(client):
+    deep = client.get("/api/v1/presets/deep").json()
+    request = {k: deep[k] for k in ("network", "inputs", "targets")}
+    full = client.post("/api/v1/forward", json=request)
+    losses = client.post("/api/v1/forward", json={**request, "trace": False})
+    assert full.status_code == losses.status_code == 200
+    assert losses.json()["layers"] is None
+    assert {**full.json(), "layers": None} == losses.json()
+    assert len(losses.content) < len(full.content) / 10  # what the page's loss chart asks
 
 
 def test_train_runs_many_steps_and_its_last_history_entry_matches_a_forward_pass(
@@ -274,7 +286,9 @@ def test_a_client_that_leaves_before_sending_its_body_gets_no_answer(client):
 
     scope = {"type": "http", "method": "POST", "path": "/api/v1/step", "headers": [],
              "query_string": b"", "root_path": ""}  # fmt: skip
-    asyncio.run(PostEndpoints(None, jobs=client.app.state.jobs)(scope, receive, send))
+    endpoints = PostEndpoints(None, jobs=client.app.state.jobs)
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever runs in this thread
+        thread.submit(asyncio.run, endpoints(scope, receive, send)).result()
     assert sent == []
 
 

@@ -276,3 +276,14 @@ def test_deep_preset_animates(open_page):
     button(page, "Next phase").click()
     wait_phase(page, "forward-1")
     assert page.evaluate("window.__frames.length") > 10  # the animation ran and drew frames
+
+
+def test_the_loss_chart_asks_for_the_losses_without_the_trace(open_page):
+    page = open_page("/")
+    fast(page)
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/forward")) as answer:
+        step(page)
+    assert json.loads(answer.value.request.post_data)["trace"] is False
+    body = answer.value.json()
+    assert body["layers"] is None
+    assert round(body["loss"], 9) == 0.291027774  # the published loss after one step
