@@ -5,11 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
-if [ ! -x /usr/bin/chromium ]; then  # the browser tests drive Debian's chromium
+# the browser tests drive Debian's chromium; the load benchmark's smoke test needs wrk
+if [ ! -x /usr/bin/chromium ] || ! command -v wrk >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null
 fi
 
 python3 -m ruff check .

@@ -1,0 +1,41 @@
+"""The benchmark scripts run and print what the README reports. Smoke runs (--quick):
+no time is asserted, since these machines are shared and noisy; what they check for
+correctness (answers agree, no request fails) is."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(script: str, timeout: float) -> str:
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", "--quick"],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_speed_finds_the_engine_in_agreement_and_times_the_api():
+    out = run("speed.py", timeout=300)
+    assert "agreement: ok" in out
+    assert re.search(r"POST /api/v1/step \(mazur\)\s+\d+", out)
+
+
+def test_step_cost_times_each_part_of_a_step():
+    out = run("step_cost.py", timeout=120)
+    for line in ("GET /healthz (FastAPI route)", "POST /api/v1/step, computed", "parse and check the body",
+                 "the step and its answer", "write the JSON"):  # fmt: skip
+        assert re.search(rf"{re.escape(line)}\s+\d+\.\d", out), line
+
+
+def test_load_reports_throughput_isolation_and_two_workers_without_errors():
+    out = run("load.py", timeout=400)
+    assert len(re.findall(r"throughput ratio step/healthz: \d\.\d\d", out)) == 2
+    assert re.search(r"steps \d+, errors 0:", out)  # steps under heavy training all answered
+    assert "'other': 0, 'timeouts': 0" in out
+    assert re.search(r"\d+ req/s, errors 0", out)  # the mixed workload
+    assert re.search(r"new connections answered per worker: \[\d+, \d+\]", out)
