@@ -1,8 +1,8 @@
 // backprop-viz loader. On any page:
 //   <div data-backprop-viz data-preset="xor" data-controls="minimal"></div>
 //   <script src="https://HOST/static/embed.js" async></script>
-// turns each such div into a titled, full-width iframe of HOST/embed that keeps its height
-// right (resize messages). The div then relays the embed's events as "backprop-viz" DOM
+// turns each such div, including those the page adds later, into a titled, full-width
+// iframe of HOST/embed that keeps its height right (resize messages). The div then relays the embed's events as "backprop-viz" DOM
 // events, and its iframe takes commands: iframe.contentWindow.postMessage({target:
 // "backprop-viz", type: "step"}, "https://HOST"). See HOST/docs/embed.
 (() => {
@@ -45,8 +45,18 @@
     frames.set(frame.contentWindow, div);
   }
 
-  function scan() {
-    for (const div of document.querySelectorAll("div[data-backprop-viz]")) embed(div);
+  function scan(root) {
+    if (root.nodeType !== Node.ELEMENT_NODE && root !== document) return;
+    if (root.matches?.("div[data-backprop-viz]")) embed(root);
+    for (const div of root.querySelectorAll("div[data-backprop-viz]")) embed(div);
+  }
+
+  function start() {
+    scan(document);
+    // course pages that put their content in later (single-page LMS views, tabs) get theirs too
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) scan(node);
+    }).observe(document.documentElement, { childList: true, subtree: true });
   }
 
   window.addEventListener("message", (message) => {
@@ -63,6 +73,6 @@
     div.dispatchEvent(new CustomEvent("backprop-viz", { detail: data, bubbles: true }));
   });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
-  else scan();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

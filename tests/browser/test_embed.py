@@ -186,6 +186,22 @@ def test_two_embeds_on_a_course_page_of_another_origin(course_page, server):
     )
 
 
+def test_an_embed_the_course_page_adds_later_is_loaded_too(course_page, server):
+    page = course_page(server)
+    wait_message(page, "first", "ready")
+    page.evaluate(
+        """() => {
+          const tab = document.createElement("section");  // as a tab or an LMS view renders
+          tab.innerHTML = '<div data-backprop-viz data-id="later" data-preset="xor"></div>';
+          document.body.append(tab);
+        }"""
+    )
+    assert wait_message(page, "later", "ready")["origin"] == server
+    later = page.frame_locator('[data-backprop-viz-id="later"] iframe')
+    assert later.locator("#network .edge").count() == 9  # XOR 2-3-1
+    assert page.locator("iframe").count() == 3  # and the first two were not embedded twice
+
+
 def test_malformed_commands_are_ignored_and_bad_states_refused(course_page, server):
     page = course_page(server)
     wait_message(page, "first", "ready")
