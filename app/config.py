@@ -24,9 +24,10 @@ class Settings(BaseSettings):
     max_gradcheck_cost: int = 2_000_000_000  # forward passes x samples x parameters
     max_body_bytes: int = 2 * 1024 * 1024
 
-    # where work runs (jobs.py): inline up to inline_cost multiply-adds, else in a pool
-    # of heavy_workers processes with room for heavy_queue more requests waiting
-    inline_cost: int = 1_000_000  # about a millisecond or two of work
+    # where work runs (jobs.py): inline up to inline_cost (the estimated nanoseconds of a
+    # request, api/answers.py:cost), else in a pool of heavy_workers processes with room
+    # for heavy_queue more requests waiting
+    inline_cost: int = 5_000_000  # 5 ms: the page's own requests, even on the deep preset
     heavy_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     heavy_queue: int = 4
     response_cache_entries: int = 1024  # answers kept by request body; 0 turns the cache off

@@ -1,11 +1,14 @@
-"""Where a computed /api/v1/step's time goes, per request, inside the server process.
+"""Where a computed /api/v1/step's time goes, per request, inside the server process; and
+how answers.cost's estimates (which decide what runs on the event loop) compare with the
+time requests really take.
 
     python benchmarks/step_cost.py            # about 20 seconds
     python benchmarks/step_cost.py --quick    # a few seconds
 
 Calls the app as the server does (ASGI, without sockets) for GET /healthz and for the Mazur
 step with the answer cache off, beside a no-op route in bare Starlette, then times each part
-of the step's own work. Every figure is the best of several interleaved repetitions.
+of the step's own work, then the estimate and the time of a range of requests. Every figure
+is the best of several interleaved repetitions.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from starlette.routing import Route  # noqa: E402
 
 from app.api import answers  # noqa: E402
 from app.api import schemas as s  # noqa: E402
+from app.api.endpoints import ENDPOINTS  # noqa: E402
+from app.config import get_settings  # noqa: E402
+from app.engine.data import preset  # noqa: E402
+from app.jobs import serialized  # noqa: E402
 from app.main import create_app  # noqa: E402
 from benchmarks.load import STEP_BODY  # noqa: E402
 
@@ -108,6 +115,43 @@ def main(argv=None) -> None:
     for name, us in best_us(parts, n * 3, repeats).items():
         print(f"  {name:30s} {us:7.1f}")
     print(f"\n{len(BODY)} bytes in, {len(to_json(answer))} bytes out")
+    estimates(n=1 if args.quick else 5)
+
+
+def estimates(n: int) -> None:
+    """answers.cost beside the measured time (compute and JSON) of a range of requests."""
+    mazur, deep = preset("mazur"), preset("deep")
+    net, data = deep["network"], {k: deep[k] for k in ("inputs", "targets")}
+    batch = {k: v[:30] for k, v in data.items()}
+    plane = {"network": net, "x_range": [-5, 5], "y_range": [-5, 5]}
+    requests = [
+        ("step", "mazur", {k: mazur[k] for k in ("network", "inputs", "targets", "learning_rate")}),
+        ("step", "deep, 30 samples (the page)", {"network": net, **batch, "learning_rate": 0.03}),
+        ("step", "deep, 500 samples", {"network": net, **data, "learning_rate": 0.03}),
+        ("forward", "deep, 500, trace false (the page)", {"network": net, **data, "trace": False}),
+        ("forward", "deep, 500, whole trace", {"network": net, **data}),
+        ("predict", "deep, 40x40 output (the page)", {**plane, "resolution": 40, "hidden": False}),
+        ("predict", "deep, 20x20 every neuron (the page)", {**plane, "resolution": 20}),
+        ("predict", "deep, 40x40 every neuron", {**plane, "resolution": 40}),
+        ("gradcheck", "mazur", {k: mazur[k] for k in ("network", "inputs", "targets")}),
+        ("train", "mazur, 1000 epochs", {**{k: mazur[k] for k in ("network", "inputs", "targets", "learning_rate")}, "epochs": 1000}),
+        ("train", "deep, 10 steps of 30", {"network": net, **data, "learning_rate": 0.03, "steps": 10, "batch_size": 30}),
+    ]  # fmt: skip
+    limit = get_settings().inline_cost
+    print(f"\nanswers.cost (estimated ns) beside the measured time; inline up to {limit:,}")
+    print(f"  {'request':44s} {'estimate us':>11s} {'measured us':>11s} {'answer':>10s}  runs")
+    for endpoint, what, body in requests:
+        fn, model, _ = ENDPOINTS[f"/api/v1/{endpoint}"]
+        request = model.model_validate(body)
+        times = []
+        for _ in range(n + 1):
+            start = time.perf_counter()
+            out = serialized(fn, request)
+            times.append(time.perf_counter() - start)
+        estimate = answers.cost(request)
+        where = "inline" if estimate <= limit else "in the pool"
+        print(f"  {endpoint + ' ' + what:44s} {estimate / 1e3:11,.0f} {min(times[1:]) * 1e6:11,.0f}"
+              f" {len(out):10,}  {where}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -30,6 +30,10 @@ def test_step_cost_times_each_part_of_a_step():
     for line in ("GET /healthz (FastAPI route)", "POST /api/v1/step, computed", "parse and check the body",
                  "the step and its answer", "write the JSON"):  # fmt: skip
         assert re.search(rf"{re.escape(line)}\s+\d+\.\d", out), line
+    assert re.search(r"step mazur\s+[\d,]+\s+[\d,]+\s+2,380  inline", out)
+    assert re.search(
+        r"predict deep, 40x40 every neuron\s+[\d,]+\s+[\d,]+\s+[\d,]+  in the pool", out
+    )
 
 
 def test_load_reports_throughput_isolation_and_two_workers_without_errors():

@@ -145,25 +145,45 @@ def predict(req: s.PredictRequest) -> dict:
     }
 
 
-PER_CALL = 1000  # the fixed cost of a pass (Python and numpy call overhead), in multiply-adds
+# What a request costs, in nanoseconds of one core, roughly (benchmarks/step_cost.py prints
+# these estimates beside measured times): every multiply-add of numpy on small matrices,
+# every pass (a step, an evaluation: Python and numpy call overhead), and every number of
+# the answer, which becomes a Python float and then JSON text. On a big trace or grid the
+# last dominates: a forward pass is cheap, writing out its z and a is not.
+NS_PER_MULTIPLY_ADD = 4
+NS_PER_PASS = 3000
+NS_PER_VALUE = 200
 
 
 def cost(req) -> int:
-    """Roughly the multiply-adds a request needs: what decides where it runs (jobs.py)."""
-    params = count_params(req.network.layer_sizes)
+    """Roughly how many nanoseconds a request takes: what decides where it runs (jobs.py)."""
+    sizes = req.network.layer_sizes
+    params, neurons, n_out = count_params(sizes), sum(sizes[1:]), sizes[-1]
     if isinstance(req, s.TrainRequest):
         samples = len(req.inputs)
         steps = -(-samples // min(req.batch_size or samples, samples))  # per epoch
         evaluated = samples + len(req.test_inputs or [])
-        return req.epoch_count * (evaluated * params + steps * PER_CALL)
-    if isinstance(req, s.GradcheckRequest):
-        passes = 2 if req.method == "central" else 4
-        return passes * params * (len(req.inputs) * params + PER_CALL)
-    if isinstance(req, s.PredictRequest):
-        return req.resolution ** min(req.network.layer_sizes[0], 2) * params + PER_CALL
-    if isinstance(req, s.DataRequest):
-        return len(req.inputs) * params + PER_CALL
-    return params + PER_CALL
+        epochs = req.epoch_count
+        work, passes = epochs * (samples + evaluated) * params, epochs * (steps + 1)
+        values = 3 * -(-epochs // req.record_every) + 2 * params
+    elif isinstance(req, s.GradcheckRequest):
+        runs = 2 if req.method == "central" else 4
+        work, values = runs * params * len(req.inputs) * params, 6 * params
+        passes = 8 * runs * params  # each evaluation sets up its own buffers
+    elif isinstance(req, s.PredictRequest):
+        points = req.resolution ** min(sizes[0], 2)
+        work, passes = points * params, 1
+        values = points * (neurons if req.hidden else n_out)
+    elif isinstance(req, s.StepRequest):  # the whole trace: z, a, f', dl/da, delta per neuron
+        samples = len(req.inputs)
+        work, passes, values = 2 * samples * params, 2, 6 * samples * neurons + 8 * params
+    elif isinstance(req, s.ForwardRequest):
+        samples = len(req.inputs)
+        work, passes = samples * params, 1
+        values = samples * (2 * neurons if req.trace else 3 * n_out)
+    else:  # init
+        work, passes, values = params, 1, params
+    return NS_PER_MULTIPLY_ADD * work + NS_PER_PASS * passes + NS_PER_VALUE * values
 
 
 def _optimizer(req) -> network.Optimizer:

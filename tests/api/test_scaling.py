@@ -10,6 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from app.api import answers
+from app.api import schemas as s
+from app.config import get_settings
 from app.jobs import Busy, Jobs
 from tests.live import running_server
 
@@ -208,3 +211,26 @@ def append_line(path: str) -> None:
     time.sleep(0.3)
     with open(path, "a") as f:
         f.write("computed\n")
+
+
+def test_the_pages_requests_run_inline_and_megabyte_answers_do_not(client):
+    deep = client.get("/api/v1/presets/deep").json()
+    net, data = deep["network"], {k: deep[k] for k in ("inputs", "targets")}
+    batch = {k: v[:30] for k, v in data.items()}  # the page steps through 30 samples
+
+    def inline(model, **body) -> bool:
+        return (
+            answers.cost(model.model_validate({"network": net, **body}))
+            <= get_settings().inline_cost
+        )
+
+    # what the page asks for on each step of the deep preset: a few ms each
+    assert inline(s.StepRequest, **batch, learning_rate=0.03)
+    assert inline(s.ForwardRequest, **data, trace=False)
+    assert inline(s.PredictRequest, resolution=40, hidden=False)
+    assert inline(s.PredictRequest, resolution=20, hidden=True)
+    # cheap to compute, but megabytes to write out: on the event loop they would hold up
+    # everybody's steps for 10 to 20 ms each
+    assert not inline(s.StepRequest, **data, learning_rate=0.03)
+    assert not inline(s.ForwardRequest, **data)
+    assert not inline(s.PredictRequest, resolution=40, hidden=True)
