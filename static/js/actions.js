@@ -217,13 +217,20 @@ export class Session extends EventTarget {
     }
   }
 
-  /** Activations over a grid of the input plane, cached per network. */
+  /**
+   * The output over a 40 x 40 grid of the input plane (or 40 points of the line) and, with
+   * two inputs, every neuron's activation over a 20 x 20 grid for the small maps; cached per
+   * network. {output, maps}: two /predict answers (maps null with one input). The coarser
+   * maps keep a deep preset's answers near 430 KB a step instead of 1.5 MB.
+   */
   predictGrid(network, range) {
     const key = JSON.stringify(range);
     const cached = this.grids.get(network);
     if (cached?.key === key) return cached.result;
-    const result = api
-      .predict({ network, x_range: range.x, y_range: range.y, resolution: 40, hidden: true })
+    const ask = (resolution, hidden) =>
+      api.predict({ network, x_range: range.x, y_range: range.y, resolution, hidden });
+    const result = Promise.all([ask(40, false), network.layer_sizes[0] === 2 ? ask(20, true) : null])
+      .then(([output, maps]) => ({ output, maps }))
       .catch((error) => {
         this.grids.delete(network);
         this.fail(error, "step");

@@ -4,7 +4,7 @@ import { formatNumber, isMissing } from "./format.js";
 import { neuronName } from "./layout.js";
 import { clear, html, svg } from "./svg.js";
 
-const RESOLUTION = 40;
+const RESOLUTION = 40; // pixels of a neuron's map (its grid is coarser, and smoothed)
 
 /** Train loss (solid) and test loss (dashed) against the step, with the current step marked. */
 export function drawLossChart(root, store) {
@@ -66,8 +66,9 @@ export async function drawDataPlot(panel, store, session) {
   panel.hidden = !(inputs === 1 || inputs === 2) || store.data.inputs.length < 4;
   if (panel.hidden) return;
   const range = dataRange(store.data, inputs);
-  const result = await session.predictGrid(network, range);
-  if (!result || store.snapshot().network !== network) return;
+  const grids = await session.predictGrid(network, range);
+  if (!grids || store.snapshot().network !== network) return;
+  const result = grids.output;
   const colors = palette(canvas);
   const ctx = canvas.getContext("2d");
   const size = canvas.width;
@@ -109,12 +110,12 @@ export async function drawDataPlot(panel, store, session) {
       ? "The training data (circles: positive class, squares: negative; hollow: test) over the network's output"
       : "The training data (dots) and the network's output (line) over the input",
   );
-  drawNeuronMaps(maps, store, result, inputs, colors);
+  drawNeuronMaps(maps, store, grids.maps, inputs, colors);
 }
 
 function drawNeuronMaps(root, store, result, inputs, colors) {
   clear(root);
-  if (inputs !== 2) return;
+  if (inputs !== 2 || !result) return;
   const sizes = store.snapshot().network.layer_sizes;
   result.layers.forEach((layer, i) => {
     const column = html("div", { class: "column" }, root);

@@ -14,7 +14,7 @@ export class NumbersTable {
     this.stale = true;
     new IntersectionObserver(([entry]) => {
       this.visible = entry.isIntersecting;
-      if (this.visible && this.stale) this.render();
+      if (this.visible && (this.stale || this.check?.record !== this.store.record)) this.render();
     }).observe(root);
     document.getElementById("copy-csv").addEventListener("click", () => this.copy());
   }
@@ -57,7 +57,8 @@ export class NumbersTable {
     this.stale = !this.visible && this.session.playing; // while playing, only when on screen
     if (this.stale) return;
     const record = this.store.record;
-    if (record && this.check?.record !== record) {
+    // the finite differences cost some 2P forward passes: asked for only once the table is seen
+    if (record && this.check?.record !== record && this.visible) {
       this.check = { record, result: null };
       this.session.gradcheckFor(record).then((result) => {
         if (this.check?.record === record && result) {

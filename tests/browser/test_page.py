@@ -196,7 +196,8 @@ def test_numbers_table_and_csv(open_page):
     page.get_by_role("heading", name="Numbers of this step").scroll_into_view_if_needed()
     weights = page.get_by_role("table", name="Weights and biases")
     row = weights.get_by_role("row", name=re.compile(r"^w5 "))
-    row.get_by_text("0.082167").first.wait_for()  # backprop and the finite difference
+    # backprop, and the finite difference: asked for once the table is on screen
+    row.get_by_text("0.082167").nth(1).wait_for()
     assert row.get_by_text("0.082167").count() == 2
     button(page, "Copy as CSV").click()
     page.get_by_text("Copied the tables as CSV").wait_for()
@@ -287,3 +288,28 @@ def test_the_loss_chart_asks_for_the_losses_without_the_trace(open_page):
     body = answer.value.json()
     assert body["layers"] is None
     assert round(body["loss"], 9) == 0.291027774  # the published loss after one step
+
+
+def test_a_step_on_the_deep_preset_asks_only_for_what_it_draws(open_page):
+    page = open_page("/?preset=deep")
+    fast(page)
+    page.locator("#neuron-maps canvas").first.wait_for()
+    answers = []
+    page.on("response", lambda r: "/api/v1/" in r.url and answers.append(r))
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/predict")) as grid:
+        step(page)
+    grid.value.finished()
+    page.wait_for_timeout(300)  # the other grid and the losses
+    asked = {r.url.rsplit("/", 1)[1]: json.loads(r.request.post_data) for r in answers}
+    assert set(asked) == {"step", "forward", "predict"}
+    predicts = sorted(
+        (json.loads(r.request.post_data)["resolution"], json.loads(r.request.post_data)["hidden"])
+        for r in answers if r.url.endswith("/predict")
+    )  # fmt: skip
+    assert predicts == [(20, True), (40, False)]  # coarse maps of every neuron, a fine output
+    assert asked["forward"]["trace"] is False
+    sizes = {r.url.rsplit("/", 1)[1]: 0 for r in answers}
+    for r in answers:
+        assert r.status == 200
+        sizes[r.url.rsplit("/", 1)[1]] += len(r.body())
+    assert sum(sizes.values()) < 800_000, sizes  # it was 2.4 MB: 1.6 MB of grids, 600 KB of z, a
