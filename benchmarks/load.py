@@ -11,6 +11,7 @@ bounded in count and time and talks only to servers it starts on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -150,27 +151,61 @@ def isolation(url: str, seconds: float, heavy_clients: int = 4) -> dict:
     }  # fmt: skip
 
 
+def page_step(preset_name: str, step_index: int, user: int) -> list[tuple[str, str]]:
+    """The requests the page sends for one Step on a preset: the step through one batch,
+    then the losses over the whole set and, for 2-input data sets, the output and neuron
+    grids. Each user's network differs a little, so that no answer comes from the cache."""
+    p = preset(preset_name)
+    network = p["network"] | {
+        "weights": [[[w * (1 + 1e-6 * user) for w in row] for row in m] for m in p["network"]["weights"]]
+    }  # fmt: skip
+    batch = p["batch_size"] or len(p["inputs"])
+    start = step_index * batch % len(p["inputs"])
+    step = {"network": network, "learning_rate": p["learning_rate"]} | {
+        k: p[k][start : start + batch] for k in ("inputs", "targets")
+    }
+    requests = [("step", json.dumps(step))]
+    requests.append(("forward", json.dumps(
+        {"network": network, "inputs": p["inputs"], "targets": p["targets"], "trace": False}
+    )))  # fmt: skip
+    if len(p["inputs"][0]) == 2 and len(p["inputs"]) >= 4:  # as charts.js draws them
+        plane = {"network": network, "x_range": [-5, 5], "y_range": [-5, 5]}
+        requests.append(("predict", json.dumps(plane | {"resolution": 40, "hidden": False})))
+        requests.append(("predict", json.dumps(plane | {"resolution": 20, "hidden": True})))
+    return requests
+
+
 def mixed(url: str, seconds: float, users: int = 12) -> dict:
-    """A lecture hall: each user loads the page and its assets, then steps and trains."""
+    """A lecture hall: each user loads the page and its assets, then steps as the page does
+    (on the Mazur example and on the deep spiral, each step with the requests that follow
+    it) and trains. Every user's requests differ from the others': all are computed."""
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', httpx.get(url).text)
-    small_train = json.dumps(
-        {k: MAZUR[k] for k in ("network", "inputs", "targets", "learning_rate")}
-        | {"epochs": 1000, "record_every": 100}
-    )
-    stats = {kind: [] for kind in ("page", "step", "train")}
+    kinds = ("page", "step", "forward", "predict", "train")
+    stats = {kind: [] for kind in kinds}
     errors = 0
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
-    def user():
+    def requests(variant: int) -> list:
+        pages = [("page", "GET", "/", None)] + [("page", "GET", a, None) for a in assets]
+        steps = [
+            (kind, "POST", f"/api/v1/{kind}", body)
+            for i in range(4)
+            for kind, body in page_step("mazur", i, variant) + page_step("deep", i, variant)
+        ]
+        train = {k: MAZUR[k] for k in ("network", "inputs", "targets")} | {
+            "learning_rate": MAZUR["learning_rate"] * (1 + 1e-6 * variant), "epochs": 1000,
+            "record_every": 100,
+        }  # fmt: skip
+        return pages + steps + [("train", "POST", "/api/v1/train", json.dumps(train))]
+
+    def user(number: int):
         nonlocal errors
         with httpx.Client(timeout=30, base_url=url) as client:
-            while time.monotonic() < deadline:
-                for kind, method, path, body in (
-                    [("page", "GET", "/", None)] + [("page", "GET", a, None) for a in assets]
-                    + [("step", "POST", "/api/v1/step", STEP_BODY)] * 8
-                    + [("train", "POST", "/api/v1/train", small_train)]
-                ):  # fmt: skip
+            for round_ in itertools.count():
+                if time.monotonic() >= deadline:
+                    break
+                for kind, method, path, body in requests(number * 1000 + round_):
                     start = time.perf_counter()
                     try:
                         r = client.request(
@@ -183,7 +218,7 @@ def mixed(url: str, seconds: float, users: int = 12) -> dict:
                         stats[kind].append((time.perf_counter() - start) * 1e3)
                         errors += failed
 
-    threads = [threading.Thread(target=user) for _ in range(users)]
+    threads = [threading.Thread(target=user, args=(number,)) for number in range(users)]
     begin = time.monotonic()
     for t in threads:
         t.start()
@@ -244,12 +279,13 @@ def main(argv=None) -> None:
         print(f"  heavy train requests: {iso['heavy']}")
 
         mix = mixed(url, 5 if args.quick else 15)
-        print("\nmixed: 12 users loading the page and its assets, stepping, training")
+        print("\nmixed: 12 users loading the page and its assets, stepping as the page does")
+        print("(Mazur and the deep spiral: each step with its losses and grids), training")
         print(f"  {mix['rps']:.0f} req/s, errors {mix['errors']}")
-        for kind in ("page", "step", "train"):
+        for kind in ("page", "step", "forward", "predict", "train"):
             m = mix[kind]
             print(
-                f"  {kind:6s} {m['count']:6d} requests   p50 {m['p50_ms']:6.1f} ms   p99 {m['p99_ms']:6.1f} ms"
+                f"  {kind:8s} {m['count']:6d} requests   p50 {m['p50_ms']:6.1f} ms   p99 {m['p99_ms']:6.1f} ms"
             )
 
     with running_server(workers=2) as url:
