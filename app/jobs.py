@@ -1,7 +1,8 @@
 """Where (and whether) a request's work runs.
 
-- Small work (a step, a forward pass, a short training run) runs right on the event
-  loop: it takes well under a millisecond, and a thread hop would cost more than the work.
+- Small work (a step, the losses over a data set, a short training run: up to
+  inline_cost, a few milliseconds as answers.cost estimates it) runs right on the event
+  loop: a hop to a thread or a process would cost more than the work.
 - Heavy work goes to a pool of worker processes at lower CPU priority, behind a bounded
   queue: the event loop, and so every small request, never waits for it, and when the
   queue is full the client hears 503 with Retry-After at once instead of hanging.
