@@ -126,10 +126,10 @@ def estimates(n: int) -> None:
     plane = {"network": net, "x_range": [-5, 5], "y_range": [-5, 5]}
     requests = [
         ("step", "mazur", {k: mazur[k] for k in ("network", "inputs", "targets", "learning_rate")}),
-        ("step", "deep, 30 samples (the page)", {"network": net, **batch, "learning_rate": 0.03}),
-        ("step", "deep, 500 samples", {"network": net, **data, "learning_rate": 0.03}),
-        ("forward", "deep, 500, trace false (the page)", {"network": net, **data, "trace": False}),
-        ("forward", "deep, 500, whole trace", {"network": net, **data}),
+        ("step", "deep, a batch of 30 (the page)", {"network": net, **batch, "learning_rate": 0.03}),
+        ("step", "deep, all 300 samples", {"network": net, **data, "learning_rate": 0.03}),
+        ("forward", "deep, 300, trace false (the page)", {"network": net, **data, "trace": False}),
+        ("forward", "deep, 300, whole trace", {"network": net, **data}),
         ("predict", "deep, 40x40 output (the page)", {**plane, "resolution": 40, "hidden": False}),
         ("predict", "deep, 20x20 every neuron (the page)", {**plane, "resolution": 20}),
         ("predict", "deep, 40x40 every neuron", {**plane, "resolution": 40}),
