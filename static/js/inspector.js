@@ -183,26 +183,17 @@ export class Inspector {
     const Z = () => sub("z", name);
     const A = () => sub("a", name);
     if (forwardReached(phase, l)) {
-      const n = sizes[l - 1];
       const symbolic = [Z(), eq()];
-      const numeric = [eq()];
-      const lines = [symbolic];
-      if (n <= 8) {
-        let numeric = [eq()];
-        for (let k = 0; k < n; k += 1) {
-          if (k && n <= 3) symbolic.push(plus());
-          if (k && k % 2 === 0) lines.push(numeric), (numeric = [plus()]);
-          else if (k) numeric.push(plus());
-          if (n <= 3) symbolic.push(sub("w", weightName(sizes, l, j, k).slice(1)), sub("a", neuronName(sizes, l - 1, k)));
-          numeric.push(this.num(ctx.network.weights[l - 1][j][k], { paren: k > 0, digits: n > 3 ? 4 : 6 }), times(), this.num(prevA(k), { paren: true, digits: n > 3 ? 4 : 6 }));
-        }
-        numeric.push(plus(), this.num(b, { paren: true }));
-        lines.push(numeric);
-      }
-      if (n > 3) symbolic.push(math("mo", {}, "\u2211"), sub("w", "k"), sub("a", "k"));
+      const numeric = this.products(
+        sizes[l - 1],
+        symbolic,
+        (k) => [sub("w", weightName(sizes, l, j, k).slice(1)), sub("a", neuronName(sizes, l - 1, k))],
+        (k) => [ctx.network.weights[l - 1][j][k], prevA(k)],
+        [sub("w", "k"), sub("a", "k")],
+      );
+      numeric.at(-1)?.push(plus(), this.num(b, { paren: true }));
       symbolic.push(plus(), B());
-      lines.push([eq(), this.num(layer.z[s][j])]);
-      this.formula("Forward: weighted sum", lines);
+      this.formula("Forward: weighted sum", [symbolic, ...numeric, [eq(), this.num(layer.z[s][j])]]);
       this.formula(`Forward: activation`, [[A(), eq(), mi(fname(activation)), math("mo", {}, "("), Z(), math("mo", {}, ")"), eq(), this.num(layer.a[s][j])]]);
     }
     if (l === L && (phase === "loss" || backwardReached(phase, l))) this.loss(ctx, j, name);
@@ -260,22 +251,14 @@ export class Inspector {
     } else {
       const next = trace.layers[l];
       const symbolic = [dEda(), eq()];
-      const lines = [symbolic];
-      const n = sizes[l + 1];
-      if (n <= 8) {
-        let numeric = [eq()];
-        for (let i = 0; i < n; i += 1) {
-          if (i && n <= 3) symbolic.push(plus());
-          if (i && i % 2 === 0) lines.push(numeric), (numeric = [plus()]);
-          else if (i) numeric.push(plus());
-          if (n <= 3) symbolic.push(sub("w", weightName(sizes, l + 1, i, j).slice(1)), sub("\u03b4", neuronName(sizes, l + 1, i)));
-          numeric.push(this.num(next.weights[i][j], { paren: i > 0, digits: n > 3 ? 4 : 6 }), times(), this.num(next.delta[s][i], { paren: true, digits: n > 3 ? 4 : 6 }));
-        }
-        lines.push(numeric);
-      }
-      if (n > 3) symbolic.push(math("mo", {}, "\u2211"), sub("w", "i"), sub("\u03b4", "i"));
-      lines.push([eq(), this.num(grad)]);
-      this.formula("Backward: the error that flows back to a", lines);
+      const numeric = this.products(
+        sizes[l + 1],
+        symbolic,
+        (i) => [sub("w", weightName(sizes, l + 1, i, j).slice(1)), sub("\u03b4", neuronName(sizes, l + 1, i))],
+        (i) => [next.weights[i][j], next.delta[s][i]],
+        [sub("w", "i"), sub("\u03b4", "i")],
+      );
+      this.formula("Backward: the error that flows back to a", [symbolic, ...numeric, [eq(), this.num(grad)]]);
     }
     if (!(l === L && fused)) {
       if (fp === null || fp === undefined) {
@@ -292,6 +275,30 @@ export class Inspector {
       [frac("\u2202E", ["\u2202", sub("b", name)]), eq(), ctx.batch > 1 ? math("mtext", {}, "mean ") : null, D(), eq(), this.num(gradB)],
     ]);
     this.check(ctx.record, (g) => g.layers[l - 1], (c) => [c.fd_grad_biases[j], c.rel_error_biases[j]]);
+  }
+
+  /**
+   * A sum of n products w x (z = sum w a forward, dE/da = sum w delta backward): the names
+   * of up to 3 terms go into `symbolic` (a sum sign past that, `sigma` its term), and up to
+   * 8 terms come back as lines of numbers, two products a line.
+   */
+  products(n, symbolic, names, values, sigma) {
+    const lines = [];
+    if (n <= 8) {
+      const digits = n > 3 ? 4 : 6;
+      let numeric = [eq()];
+      for (let k = 0; k < n; k += 1) {
+        if (k && n <= 3) symbolic.push(plus());
+        if (k && k % 2 === 0) lines.push(numeric), (numeric = [plus()]);
+        else if (k) numeric.push(plus());
+        if (n <= 3) symbolic.push(...names(k));
+        const [w, x] = values(k);
+        numeric.push(this.num(w, { paren: k > 0, digits }), times(), this.num(x, { paren: true, digits }));
+      }
+      lines.push(numeric);
+    }
+    if (n > 3) symbolic.push(math("mo", {}, "\u2211"), ...sigma);
+    return lines;
   }
 
   /** The finite-difference value beside a gradient, filled in when /gradcheck answers. */
