@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     max_train_cost: int = 2_000_000_000  # epochs x samples x parameters (multiply-adds)
     max_trace_values: int = 1_000_000  # samples x neurons in a step/forward trace, grid x neurons
     max_gradcheck_cost: int = 2_000_000_000  # forward passes x samples x parameters
+    max_check_cost: int = 2_000_000_000  # a check's steps x samples x parameters
     max_body_bytes: int = 2 * 1024 * 1024
 
     # where work runs (jobs.py): inline up to inline_cost (the estimated nanoseconds of a

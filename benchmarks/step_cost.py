@@ -134,6 +134,8 @@ def estimates(n: int) -> None:
         ("predict", "deep, 20x20 every neuron (the page)", {**plane, "resolution": 20}),
         ("predict", "deep, 40x40 every neuron", {**plane, "resolution": 40}),
         ("gradcheck", "mazur", {k: mazur[k] for k in ("network", "inputs", "targets")}),
+        ("check", "mazur, hidden delta, no mistake gives it", {**{k: mazur[k] for k in ("network", "inputs", "targets", "learning_rate")}, "quantity": "delta", "layer": 0, "index": 0, "answer": 0.5}),
+        ("check", "deep, 30, hidden delta, no mistake", {"network": net, **batch, "learning_rate": 0.03, "quantity": "delta", "layer": 0, "index": 0, "answer": 0.5}),
         ("train", "mazur, 1000 epochs", {**{k: mazur[k] for k in ("network", "inputs", "targets", "learning_rate")}, "epochs": 1000}),
         ("train", "deep, 10 steps of 30", {"network": net, **data, "learning_rate": 0.03, "steps": 10, "batch_size": 30}),
     ]  # fmt: skip

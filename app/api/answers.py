@@ -6,13 +6,14 @@ worker process (jobs.py) alike; `cost` estimates each one's work before it start
 
 from __future__ import annotations
 
-from ..engine import compiled, network
+from ..engine import compiled, mistakes, network
 from ..engine.gradcheck import gradcheck as run_gradcheck
 from ..engine.params import count_params
 from ..engine.predict import grid
 from ..engine.train import train as run_train
 from . import convert
 from . import schemas as s
+from .check_schemas import CheckRequest
 from .convert import out
 
 
@@ -66,6 +67,31 @@ def _json_ready(fields: dict) -> dict:
     if isinstance(fields["z"], list):
         return fields
     return {name: out(value) for name, value in fields.items()}
+
+
+def check(req: CheckRequest) -> dict:
+    """Whether an answer is one number of a step, to 4 significant digits; if not, which
+    known mistake gives it. The number itself only when the answer is right or revealed."""
+    question = mistakes.Question(req.quantity, req.asked_layer, _index(req.index), req.sample)
+    try:
+        result = mistakes.check(
+            convert.network(req.network), convert.array(req.inputs), convert.array(req.targets),
+            _optimizer(req), convert.velocity(req.velocity), question, req.answer,
+        )  # fmt: skip
+    except mistakes.NoValue as e:
+        raise s.FieldErrors([(("body", "quantity"), f"{e}: there is no number to check")]) from None
+    mistake = result.mistake
+    shown = result.correct or req.reveal  # never the number to a wrong answer, unless asked
+    return {
+        "correct": result.correct,
+        **({"expected": result.expected} if shown else {}),
+        "tolerance": result.tolerance,
+        "misconception": mistake and {"id": mistake.id, "message": mistake.message},
+    }
+
+
+def _index(index):
+    return tuple(index) if isinstance(index, list) else index
 
 
 def train(req: s.TrainRequest) -> dict:
@@ -177,6 +203,9 @@ def cost(req) -> int:
     elif isinstance(req, s.StepRequest):  # the whole trace: z, a, f', dl/da, delta per neuron
         samples = len(req.inputs)
         work, passes, values = 2 * samples * params, 2, 6 * samples * neurons + 8 * params
+        if isinstance(req, CheckRequest):  # a numpy step per pass, none of them written out:
+            n = req.passes()  # some 12 numpy calls a layer each
+            work, passes, values = n * work, n * 12 * (len(sizes) - 1), 0
     elif isinstance(req, s.ForwardRequest):
         samples = len(req.inputs)
         work, passes = samples * params, 1

@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 from ..asgi import read_body, send_json
 from ..jobs import Busy, Jobs
 from . import answers, errors
+from . import check_schemas as c
 from . import schemas as s
 
 # path: (what it answers, request model, response model)
@@ -28,6 +29,7 @@ ENDPOINTS = {
     "/api/v1/train": (answers.train, s.TrainRequest, s.TrainResponse),
     "/api/v1/gradcheck": (answers.gradcheck, s.GradcheckRequest, s.GradcheckResponse),
     "/api/v1/predict": (answers.predict, s.PredictRequest, s.PredictResponse),
+    "/api/v1/check": (answers.check, c.CheckRequest, c.CheckResponse),
 }
 
 ERRORS = {
