@@ -305,7 +305,7 @@ def mistaken_step(net: Network, x, y, optimizer: Optimizer, velocity, v: Variant
 
     names = ["relu" if at("leaky_as_relu", l) else f for l, f in enumerate(net.activations)]
     W = [np.asarray(w, dtype=np.float64) for w in net.weights]
-    b = [np.asarray(b, dtype=np.float64) for b in net.biases]
+    b = [np.asarray(c, dtype=np.float64) for c in net.biases]
     z, a = [], []
     for l in range(L):  # forward: z = a_prev W^T + b, a = f(z)
         z.append((x if l == 0 else a[-1]) @ W[l].T + (0.0 if at("forgot_bias", l) else b[l]))

@@ -6,6 +6,9 @@ import math
 import numpy as np
 import pytest
 
+from app.api import answers
+from app.api.check_schemas import CheckRequest
+from app.config import get_settings
 from app.engine.mistakes import MISTAKE_IDS
 
 
@@ -407,6 +410,29 @@ def test_a_diverged_step_checks_its_finite_numbers_and_refuses_the_others(client
     (error,) = r.json()["detail"]
     assert error["loc"] == ["body", "quantity"]
     assert "diverges" in error["msg"] and "no number to check" in error["msg"]
+
+
+def test_a_check_on_the_worked_example_runs_on_the_event_loop(mazur_step):
+    """Its cost counts every step it may run: about 20 here, 1 to 2 ms in all."""
+    request = CheckRequest.model_validate({**mazur_step, "quantity": "delta", "layer": 0, "index": 0, "answer": 0.5})  # fmt: skip
+    assert 15 <= request.passes() <= 30
+    assert answers.cost(request) <= get_settings().inline_cost
+
+
+def test_in_a_worker_process_a_check_answers_the_same(make_client, mazur_step):
+    """Heavy checks (a hidden delta of the deep preset) run in the pool: so does this one."""
+    question = {"quantity": "delta", "layer": 0, "index": 0, "answer": 0.007294}
+    inline = check(make_client(), mazur_step, **question)
+    with make_client(inline_cost=0, response_cache_entries=0) as pooled:
+        r = check(pooled, mazur_step, **question)
+        assert r.status_code == 200
+        assert r.json() == inline.json()
+        assert r.json()["misconception"]["id"] == "used_updated_weights"
+        net = {"layer_sizes": [1, 1], "activations": ["linear"], "weights": [[[1.0]]]}
+        body = {"network": net, "inputs": [[1e154]], "targets": [[0.0]], "learning_rate": 10.0}
+        r = check(pooled, body, quantity="new_weights", layer=0, index=[0, 0], answer=1.0)
+        assert r.status_code == 422
+        assert errors(r)["body.quantity"].endswith("there is no number to check")
 
 
 # --- bad questions -------------------------------------------------------------------------
