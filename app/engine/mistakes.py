@@ -82,7 +82,13 @@ def _output(activations=None, losses=None):
     return applies
 
 
-_NONLINEAR = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+_NONLINEAR = tuple(name for name in ACTIVATIONS if name != "linear")
+# elementwise activations whose f'(a) differs from f'(z): not those whose f' depends on the
+# sign of z alone, which a keeps
+_CURVED = tuple(
+    name for name, act in ACTIVATIONS.items()
+    if act.prime is not None and name not in ("linear", "relu", "leaky_relu")
+)  # fmt: skip
 _CROSS_ENTROPY = ("cross_entropy", "binary_cross_entropy")
 
 
@@ -160,7 +166,7 @@ MISTAKES = (
         "The activation's derivative is taken at the weighted sum: δ = dE/da · f′(z), "
         "not f′(a) (for sigmoid f′(z) = a(1 − a)).",
         BACKWARD,
-        layers=_with("sigmoid", "tanh"),
+        layers=_with(*_CURVED),
     ),
     Mistake(
         "forgot_activation_derivative",
