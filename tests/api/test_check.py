@@ -452,6 +452,7 @@ def errors(r) -> dict:
         ({"quantity": "loss", "layer": 0}, "body.layer", "leave layer out"),
         ({"quantity": "loss", "index": 0}, "body.index", "leave index out"),
         ({"quantity": "output_losses", "layer": 0, "index": 0}, "body.layer", "leave layer out or give 1"),
+        ({"quantity": "output_losses", "index": 2}, "body.index", "expected 0 to 1"),
         ({"quantity": "a", "layer": 1}, "body.index", "a needs one neuron j"),
         ({"quantity": "a", "layer": 1, "index": [0, 1]}, "body.index", "a needs one neuron j"),
         ({"quantity": "a", "layer": 1, "index": 2}, "body.index", "expected 0 to 1"),
