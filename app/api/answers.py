@@ -10,6 +10,7 @@ from ..engine import compiled, mistakes, network
 from ..engine.gradcheck import gradcheck as run_gradcheck
 from ..engine.params import count_params
 from ..engine.predict import grid
+from ..engine.train import steps_per_epoch
 from ..engine.train import train as run_train
 from . import convert
 from . import schemas as s
@@ -39,12 +40,10 @@ def forward(req: s.ForwardRequest) -> dict:
 def step(req: s.StepRequest) -> dict:
     """One training step with its whole trace: forward, loss, backward, update."""
     net = convert.network(req.network)
-    velocity = convert.velocity(req.velocity)
-    if compiled.eligible(net, len(req.inputs)):  # nested lists all the way
-        trace = compiled.traced_step(net, req.inputs, req.targets, _optimizer(req), velocity)
-    else:
-        x, y = convert.array(req.inputs), convert.array(req.targets)
-        trace = network.step(net, x, y, _optimizer(req), velocity)
+    x, y = convert.array(req.inputs), convert.array(req.targets)
+    small = compiled.eligible(net, len(req.inputs))
+    take_step = compiled.traced_step if small else network.step
+    trace = take_step(net, x, y, _optimizer(req), convert.velocity(req.velocity))
     return {
         "loss": out(trace.loss),
         "penalty": out(trace.penalty),
@@ -53,20 +52,13 @@ def step(req: s.StepRequest) -> dict:
         "inputs": req.inputs,
         "targets": req.targets,
         "outputs": out(trace.outputs),
-        "layers": [_json_ready(vars(layer)) for layer in trace.layers],
+        "layers": [{name: out(v) for name, v in vars(layer).items()} for layer in trace.layers],
         "network": convert.network_out(trace.network, req.network),
         "velocity": convert.velocity_out(
             [(layer.velocity_weights, layer.velocity_biases) for layer in trace.layers]
         ),
         "diverged": trace.diverged,
     }
-
-
-def _json_ready(fields: dict) -> dict:
-    """A LayerTrace's fields as lists: the compiled step's are all lists already (most steps)."""
-    if isinstance(fields["z"], list):
-        return fields
-    return {name: out(value) for name, value in fields.items()}
 
 
 def check(req: CheckRequest) -> dict:
@@ -113,10 +105,7 @@ def train(req: s.TrainRequest) -> dict:
     return {
         "network": convert.network_out(result.network, req.network),
         "initial_loss": out(result.initial_loss),
-        "history": [
-            {"epoch": epoch, "loss": loss, "test_loss": test_loss}
-            for epoch, loss, test_loss in result.history
-        ],
+        "history": [entry._asdict() for entry in result.history],
         "diverged": result.diverged,
         "diverged_at_epoch": result.diverged_at_epoch,
         "steps": result.steps,
@@ -187,7 +176,7 @@ def cost(req) -> int:
     params, neurons, n_out = count_params(sizes), sum(sizes[1:]), sizes[-1]
     if isinstance(req, s.TrainRequest):
         samples = len(req.inputs)
-        steps = -(-samples // min(req.batch_size or samples, samples))  # per epoch
+        steps = steps_per_epoch(samples, req.batch_size)
         evaluated = samples + len(req.test_inputs or [])
         epochs = req.epoch_count
         work, passes = epochs * (samples + evaluated) * params, epochs * (steps + 1)

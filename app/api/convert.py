@@ -12,10 +12,12 @@ def network(spec: NetworkSpec) -> Network:
     """The engine network for a request, initialized from init and seed when it has no weights."""
     if spec.weights is None:
         weights, biases = init_params(spec.layer_sizes, spec.init, spec.seed)
-    else:  # nested lists serve both paths: numpy copies them into its flat vector
-        weights = spec.weights
+    else:
+        weights = [array(w) for w in spec.weights]
         biases = (
-            spec.biases if spec.biases is not None else [[0.0] * n for n in spec.layer_sizes[1:]]
+            [array(b) for b in spec.biases]
+            if spec.biases is not None
+            else [np.zeros(n) for n in spec.layer_sizes[1:]]
         )
     return Network(
         list(spec.layer_sizes),
@@ -50,11 +52,11 @@ def out(x) -> list | float | None:
     return x.tolist() if isinstance(x, np.ndarray) else x
 
 
-def velocity(v) -> list | None:
+def velocity(v) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """Request velocity ({weights, biases}) as the engine's per-layer pairs."""
     if v is None:
         return None
-    return list(zip(v.weights, v.biases))
+    return [(array(w), array(b)) for w, b in zip(v.weights, v.biases)]
 
 
 def velocity_out(pairs) -> dict:

@@ -1,4 +1,5 @@
-"""The GET routes of /api/v1: presets and datasets. The POST endpoints are in endpoints.py."""
+"""The GET routes of /api/v1: functions, presets and datasets. The POST endpoints are in
+endpoints.py."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from fastapi import APIRouter, HTTPException, Query
 
 from ..config import get_settings
 from ..engine import data
+from ..engine.functions import catalog
 from . import schemas as s
 
 router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/functions", response_model=s.Functions, response_model_exclude_unset=True)
+async def functions():
+    """The activations and losses, with their formulas as the page shows them."""
+    return catalog()
 
 
 @router.get("/presets", response_model=list[s.PresetSummary])

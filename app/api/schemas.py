@@ -13,10 +13,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..config import Settings, get_settings
+from ..engine.formulas import ARITY, INDICES, VARIABLES
+from ..engine.functions import ACTIVATIONS, LOSSES
 from ..engine.params import count_params
+from ..engine.train import steps_per_epoch
 
-ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
-LossName = Literal["squared_error", "mse", "cross_entropy", "binary_cross_entropy"]
+# the names of the engine's table (app/engine/functions.py), in its order
+ActivationName = Literal[tuple(ACTIVATIONS)]
+LossName = Literal[tuple(LOSSES)]
 InitName = Literal["xavier", "he", "uniform", "zeros"]
 Vector = list[float]
 Matrix = list[list[float]]
@@ -96,8 +100,8 @@ class NetworkSpec(Strict):
                 ),
             )
         for i, name in enumerate(self.activations[:-1]):
-            if name == "softmax":
-                yield ("activations", i), "softmax is allowed on the output layer only"
+            if ACTIVATIONS[name].output_only:
+                yield ("activations", i), f"{name} is allowed on the output layer only"
         if self.weights is None:
             if self.biases is not None:
                 yield ("biases",), "biases were given without weights"
@@ -246,10 +250,7 @@ class TrainRequest(OptimizerFields, DataRequest):
         """epochs, or the epochs that `steps` starts (the last one perhaps partly)."""
         if self.epochs is not None:
             return self.epochs
-        per_epoch = -(
-            -len(self.inputs) // min(self.batch_size or len(self.inputs), len(self.inputs))
-        )
-        return -(-(self.steps or 1) // per_epoch)
+        return -(-(self.steps or 1) // steps_per_epoch(len(self.inputs), self.batch_size))
 
     def problems(self, s):
         errors = list(super().problems(s))
@@ -402,6 +403,7 @@ class StepResponse(Out):
 
 class HistoryEntry(Out):
     epoch: int
+    step: int = Field(description="SGD steps (minibatches) taken when this entry was recorded")
     loss: float
     test_loss: float | None = None
 
@@ -439,6 +441,67 @@ class PredictResponse(Out):
     layers: list[list[MaybeMatrix]] = Field(
         description="layers[l][neuron][row][col]: a over the grid; only the output layer "
         "unless hidden"
+    )
+
+
+class Num(Out):
+    num: float
+
+
+class Var(Out):
+    var: Literal[VARIABLES] = Field(
+        description="z, a (of the neuron), y (its target), g (dl/da), n (neurons in the layer)"
+    )
+    index: Literal[INDICES] | None = Field(
+        None, description="j: this neuron; k: the neuron a sum runs over"
+    )
+
+
+class Op(Out):
+    op: Literal[tuple(ARITY)]
+    args: list[Expr]
+    index: Literal[INDICES] | None = Field(None, description="what a sum runs over")
+
+
+Expr = Num | Var | Op
+Op.model_rebuild()
+
+
+class ActivationInfo(Out):
+    name: ActivationName
+    title: str = Field(description="for people, e.g. a select list")
+    symbol: str = Field(description="f in a = f(z)")
+    output_only: bool
+    f: Expr = Field(description="a = f(z) (softmax: a_j in terms of z_j and z_k)")
+    f_prime: Expr | None = Field(description="f'(z) in terms of z and a; null for softmax")
+    delta: Expr | None = Field(description="softmax only: delta_j = (J^T g)_j, with g = dl/da")
+
+
+class LossInfo(Out):
+    name: LossName
+    title: str
+    term: Expr = Field(description="the term of one output; a sample's loss is their sum")
+    grad_a: Expr = Field(description="dl/da of one output")
+
+
+class FusedInfo(Out):
+    activation: ActivationName
+    loss: LossName
+    delta: Expr = Field(description="delta = dl/dz of one output, simplified")
+
+
+class Functions(Out):
+    """The activations and losses with their formulas, as expression trees: a number
+    {"num": 0.5}, a variable {"var": "z"} (with "index" "j" or "k" in softmax's), or an
+    operator {"op": "+", "args": [...]}. Operators, by arity: + * (two or more); - / pow
+    max > <= (two); neg exp log tanh sigma abs sign sum (one; sum adds its argument over
+    "index"); cases (value, condition, value, condition, ..., value otherwise)."""
+
+    activations: list[ActivationInfo]
+    losses: list[LossInfo]
+    fused: list[FusedInfo] = Field(
+        description="output activation and loss pairs whose delta simplifies; their delta "
+        "replaces dl/da * f'(z)"
     )
 
 

@@ -2,10 +2,11 @@
 
 A numpy step on a 2-2-2 network is some 30 ufunc calls of about a microsecond each,
 nearly all overhead; the same step written out as float arithmetic takes one or two
-microseconds. train() and the step endpoint use these functions for small networks
-when the one-off cost of compiling pays for itself (see `eligible`). The code is generated from the scalar forms in functions.py and does
-what Workspace.forward/backward and Optimizer.update do, in the same order of
-operations; tests check that both paths agree.
+microseconds. train() uses these functions for small networks when the one-off cost of
+compiling pays for itself (see `eligible`), and the step endpoint for its forward and
+backward pass (the update and the trace are network.traced's, as for numpy). The code is
+generated from the scalar forms in functions.py and does what Workspace.forward/backward and
+Optimizer.update do, in the same order of operations; tests check that both paths agree.
 
 Names in the generated code: p{i}, v{i}, q{i} are parameter i (in the Params layout),
 its velocity and its gradient; x{s}_{k}, y{s}_{o} the data of sample s; z{l}_{j}_{s},
@@ -16,26 +17,32 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from types import SimpleNamespace
 
-from .functions import ACTIVATIONS, LOSSES, SIGMOID_BCE_SCALAR
-from .network import LayerTrace, Network, Optimizer, StepTrace
-from .params import count_params, layout
+import numpy as np
+
+from . import network
+from .functions import ACTIVATIONS, FUSED, LOSSES
+from .network import Backprop, Network, Optimizer, StepTrace
+from .params import Params, count_params, layout
 
 # Generating and compiling the code costs about 0.25 ms per unit of parameters x batch
 # size, once per shape; a compiled step saves 50 to 100 us over numpy. So:
 MAX_WORK = 2048  # parameters x batch: past this numpy is as fast and the code gets long
 MAX_TRACE_WORK = 64  # a traced step compiles in under ~20 ms and pays back within a lesson
 STEPS_PER_WORK = 4  # training compiles only when it runs this many steps per unit of work
-_MATH = {
-    "exp": math.exp, "tanh": math.tanh, "log": math.log, "log1p": math.log1p,
-    "isfinite": math.isfinite,
+MATH = {  # what the generated code may call
+    "exp": math.exp, "expm1": math.expm1, "tanh": math.tanh, "log": math.log,
+    "log1p": math.log1p, "isfinite": math.isfinite,
 }  # fmt: skip
+PASS = ("z", "a", "f", "g", "d")  # what a traced pass returns per neuron: z, a, f', dl/da, delta
 
 
 def eligible(net, batch_size: int, steps: int | None = None) -> bool:
     """Whether to compile: a traced step (steps None), or training for `steps` steps."""
     if not all(ACTIVATIONS[name].scalar is not None for name in net.activations):
+        return False
+    fused = FUSED.get((net.activations[-1], net.loss))
+    if fused is not None and fused.scalar is None:
         return False
     work = count_params(net.layer_sizes) * batch_size
     if steps is None:
@@ -58,112 +65,56 @@ def step_function(layer_sizes, activations, loss, batch, train_biases, momentum,
 
 
 @lru_cache(maxsize=128)
-def trace_function(layer_sizes, activations, loss, batch, train_biases, momentum, regularized):
-    """trace(p, v, xs, ys, learning_rate, momentum, l1, l2) -> a namespace holding the
-    step's trace as nested lists (the fields of network.StepTrace, with a LayerTrace of
-    lists per layer) and `params`, `velocity`: the flat lists after the update. p, v stay
-    as they are.
-    """
+def trace_function(layer_sizes, activations, loss, batch):
+    """trace(p, xs, ys) -> the forward and backward pass as one flat tuple: the loss terms
+    (batch, n_out), then z, a, f'(z), dl/da and delta (PASS) of each layer (batch, n),
+    then the gradients q in the Params layout; see traced_step."""
     c = _Code(layer_sizes, activations, loss, batch)
-    lines = c.forward_backward()
-    n_w = c.n_weights
-    if regularized:
-        ws = [f"p{i}" for i in range(n_w)]
-        lines.append(f"    penalty = l1 * ({' + '.join(f'abs({w})' for w in ws)}) + 0.5 * l2 * "
-                     f"({' + '.join(f'{w} * {w}' for w in ws)})")  # fmt: skip
-    else:
-        lines.append("    penalty = 0.0")
-    lines += [f"    o{i} = p{i}" for i in range(c.n)]  # the parameters before the update
-    lines += c.update(train_biases, momentum, regularized)
-    lines.append("    return SimpleNamespace(")
-    lines.append("        loss=loss, penalty=penalty,")
-    lines.append(f"        sample_losses=[{', '.join(c.sample_loss(s) for s in range(batch))}],")
-    lines.append(f"        output_losses={c.per_sample('t{s}_{o}', c.sizes[-1])},")
-    lines.append(f"        outputs={c.per_sample(f'a{c.L - 1}_{{o}}_{{s}}', c.sizes[-1])},")
-    lines.append("        layers=[")
-    for l in range(c.L):
-        n_out = c.sizes[l + 1]
-        reg = c.matrix(
-            l, lambda i: f"(l2 * o{i} + l1 * {_sign(f'o{i}')})" if regularized else "0.0"
-        )
-        fields = {
-            "weights": c.matrix(l, lambda i: f"o{i}"),
-            "biases": c.vector(l, lambda i: f"o{i}"),
-            "z": c.per_sample(f"z{l}_{{o}}_{{s}}", n_out),
-            "a": c.per_sample(f"a{l}_{{o}}_{{s}}", n_out),
-            "f_prime": c.per_sample(f"f{l}_{{o}}_{{s}}", n_out),
-            "grad_a": c.per_sample(f"g{l}_{{o}}_{{s}}", n_out),
-            "delta": c.per_sample(f"d{l}_{{o}}_{{s}}", n_out),
-            "grad_weights": c.matrix(l, lambda i: f"q{i}"),
-            "grad_biases": c.vector(l, lambda i: f"q{i}"),
-            "reg_weights": reg,
-            "velocity_weights": c.matrix(l, lambda i: f"v{i}"),
-            "velocity_biases": c.vector(l, lambda i: f"v{i}"),
-            "new_weights": c.matrix(l, lambda i: f"p{i}"),
-            "new_biases": c.vector(l, lambda i: f"p{i}"),
-        }
-        args = ", ".join(f"{k}={v}" for k, v in fields.items())
-        lines.append(f"            LayerTrace({args}),")
-    lines.append("        ],")
-    lines.append(f"        params=[{c.names('p')}], velocity=[{c.names('v')}],")
-    lines.append("    )")
-    return _compile(c.header("trace") + lines, "trace")
+    sizes = c.sizes
+    values = [f"t{s}_{o}" for s in range(batch) for o in range(sizes[-1])]
+    for prefix in PASS:
+        for l in range(c.L):
+            values += [f"{prefix}{l}_{j}_{s}" for s in range(batch) for j in range(sizes[l + 1])]
+    values += [f"q{i}" for i in range(c.n)]
+    lines = [
+        "def trace(p, xs, ys):",
+        f"    {c.names('p')}, = p",
+        *c.forward_backward(),
+        f"    return ({', '.join(values)},)",
+    ]
+    return _compile(lines, "trace")
 
 
 def traced_step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
-    """network.step() for a small network: the same trace, as nested lists.
+    """network.step() for a small network, its pass as straight-line code: the same trace.
 
-    x, y, the weights and the velocity may be numpy arrays or nested lists.
+    If the float code raises (an overflow in a math call), numpy takes the step instead.
     """
-    p = _flat([*net.weights, *net.biases])
-    v = _flat([w for w, _ in velocity] + [b for _, b in velocity]) if velocity else [0.0] * len(p)
-    xs, ys = _rows(x), _rows(y)
-    fn = trace_function(
-        tuple(net.layer_sizes), tuple(net.activations), net.loss, len(xs), net.train_biases,
-        bool(optimizer.momentum), bool(optimizer.l1 or optimizer.l2),
-    )  # fmt: skip
-    t = fn(p, v, xs, ys, optimizer.learning_rate, optimizer.momentum, optimizer.l1, optimizer.l2)
-    diverged = not (
-        math.isfinite(t.loss) and math.isfinite(t.penalty) and all(map(math.isfinite, t.params))
-    )
-    layers = t.layers
-    new = Network(
-        list(net.layer_sizes), list(net.activations), net.loss,
-        [layer.new_weights for layer in layers], [layer.new_biases for layer in layers],
-        net.train_biases,
-    )  # fmt: skip
-    return StepTrace(
-        loss=t.loss, penalty=t.penalty, sample_losses=t.sample_losses,
-        output_losses=t.output_losses, inputs=xs, targets=ys, outputs=t.outputs, layers=layers,
-        network=net if diverged else new, diverged=diverged,
-    )  # fmt: skip
-
-
-def _rows(m) -> list:
-    return m.tolist() if hasattr(m, "tolist") else m
-
-
-def _flat(arrays) -> list[float]:
-    """Weights then biases (or their velocities) as one flat list, in the Params layout."""
-    flat = []
-    for a in arrays:
-        a = _rows(a)
-        if a and isinstance(a[0], list):
-            for row in a:
-                flat.extend(row)
-        else:
-            flat.extend(a)
-    return [float(value) for value in flat]
+    sizes, batch = tuple(net.layer_sizes), x.shape[0]
+    params = Params.of(sizes, net.weights, net.biases)
+    fn = trace_function(sizes, tuple(net.activations), net.loss, batch)
+    try:
+        flat = np.array(fn(params.flat.tolist(), x.tolist(), y.tolist()))
+    except (ArithmeticError, ValueError):
+        return network.step(net, x, y, optimizer, velocity)
+    n_out = sizes[-1]
+    start = batch * n_out
+    fields = {}
+    for prefix in PASS:
+        fields[prefix] = []
+        for n in sizes[1:]:
+            fields[prefix].append(flat[start : start + batch * n].reshape(batch, n))
+            start += batch * n
+    grads = Params(sizes, flat[start:])
+    terms = flat[: batch * n_out].reshape(batch, n_out)
+    passed = Backprop(terms, *(fields[prefix] for prefix in PASS), grads)
+    return network.traced(net, x, y, optimizer, velocity, params, passed)
 
 
 def _compile(lines, name):
-    namespace = {**_MATH, "SimpleNamespace": SimpleNamespace, "LayerTrace": LayerTrace}
+    namespace = dict(MATH)
     exec(compile("\n".join(lines), f"<compiled {name}>", "exec"), namespace)
     return namespace[name]
-
-
-def _sign(w: str) -> str:
-    return f"(1.0 if {w} > 0.0 else -1.0 if {w} < 0.0 else 0.0)"  # as np.sign
 
 
 class _Code:
@@ -188,27 +139,10 @@ class _Code:
             f"    {self.names('v')}, = v",
         ]
 
-    def matrix(self, l, name) -> str:
-        return (
-            "[" + ", ".join("[" + ", ".join(name(i) for i in row) + "]" for row in self.w[l]) + "]"
-        )
-
-    def vector(self, l, name) -> str:
-        return "[" + ", ".join(name(i) for i in self.b[l]) + "]"
-
-    def per_sample(self, pattern: str, width: int) -> str:
-        rows = (
-            ", ".join(pattern.format(s=s, o=o) for o in range(width)) for s in range(self.batch)
-        )
-        return "[" + ", ".join(f"[{row}]" for row in rows) + "]"
-
-    def sample_loss(self, s: int) -> str:
-        return " + ".join(f"t{s}_{o}" for o in range(self.sizes[-1]))
-
     def forward_backward(self) -> list[str]:
         """z, a, f', dl/da, delta of every sample; loss; q = batch-mean gradients."""
         sizes, L, lines = self.sizes, self.L, []
-        out_act = self.activations[-1]
+        fused = FUSED.get((self.activations[-1], self.loss))
         for s in range(self.batch):
             lines.append(f"    {', '.join(f'x{s}_{k}' for k in range(sizes[0]))}, = xs[{s}]")
             lines.append(f"    {', '.join(f'y{s}_{o}' for o in range(sizes[-1]))}, = ys[{s}]")
@@ -227,8 +161,8 @@ class _Code:
                 term, grad = (
                     t.format(a=a, y=y, n=f"{sizes[-1]}.0") for t in LOSSES[self.loss].scalar
                 )
-                if out_act == "sigmoid" and self.loss == "binary_cross_entropy":
-                    term, delta = (t.format(z=z, a=a, y=y) for t in SIGMOID_BCE_SCALAR)
+                if fused is not None:
+                    term, delta = (t.format(z=z, a=a, y=y) for t in fused.scalar)
                 else:
                     delta = f"f{L - 1}_{o}_{s} * g{L - 1}_{o}_{s}"
                 lines.append(f"    t{s}_{o} = {term}")
@@ -262,6 +196,6 @@ class _Code:
         for i in range(self.n if train_biases else self.n_weights):
             lines.append(f"    v{i} = " + (f"momentum * v{i} + q{i}" if momentum else f"q{i}"))
             if regularized and i < self.n_weights:
-                lines.append(f"    v{i} = v{i} + (l2 * p{i} + l1 * {_sign(f'p{i}')})")
+                lines.append(f"    v{i} = v{i} + ({Optimizer.PENALTY_GRAD.format(w=f'p{i}')})")
             lines.append(f"    p{i} = p{i} - learning_rate * v{i}")
         return lines

@@ -25,8 +25,8 @@ class Network:
     layer_sizes: list[int]
     activations: list[str]  # one per non-input layer
     loss: str
-    weights: list  # weights[l] : (n_{l+1}, n_l), arrays or nested lists
-    biases: list  # biases[l] : (n_{l+1},)
+    weights: list[np.ndarray]  # weights[l] : (n_{l+1}, n_l)
+    biases: list[np.ndarray]  # biases[l] : (n_{l+1},)
     train_biases: bool = True
 
 
@@ -126,11 +126,9 @@ class Workspace:
         )
         return float(terms.sum()) / x.shape[0]
 
-    def network(self, *, copy: bool = True) -> Network:
-        """The network with the current parameters (views into them unless copied)."""
-        params = (
-            self.params if not copy else Params(self.params.layer_sizes, self.params.flat.copy())
-        )
+    def network(self) -> Network:
+        """The network with a copy of the current parameters."""
+        params = Params(self.params.layer_sizes, self.params.flat.copy())
         return Network(
             list(self.net.layer_sizes),
             list(self.net.activations),
@@ -155,18 +153,25 @@ class Optimizer:
     l1: float = 0.0
     l2: float = 0.0
 
+    # the penalty's gradient for one float {w}, as penalty_grad computes it (compiled.py)
+    PENALTY_GRAD = "l2 * {w} + l1 * (1.0 if {w} > 0.0 else -1.0 if {w} < 0.0 else 0.0)"
+
     def penalty(self, params: Params) -> float:
+        """l1 sum |w| + l2/2 sum w^2 over the weights."""
         if not (self.l1 or self.l2):
             return 0.0
         w = params.flat[: params.n_weights]
         return float(self.l1 * np.abs(w).sum() + 0.5 * self.l2 * np.dot(w, w))
 
+    def penalty_grad(self, w: np.ndarray) -> np.ndarray:
+        """l2 w + l1 sign(w), for weights w."""
+        return self.l2 * w + self.l1 * np.sign(w)
+
     def regularization(self, params: Params) -> Params:
-        """The penalty's gradient l2 w + l1 sign(w) (zero for biases)."""
+        """The penalty's gradient for every parameter (zero for biases)."""
         reg = params.like()
         if self.l1 or self.l2:
-            w = params.flat[: params.n_weights]
-            reg.flat[: params.n_weights] = self.l2 * w + self.l1 * np.sign(w)
+            reg.flat[: params.n_weights] = self.penalty_grad(params.flat[: params.n_weights])
         return reg
 
     def update(self, params: Params, grads: Params, velocity: Params, train_biases: bool):
@@ -179,8 +184,7 @@ class Optimizer:
         else:
             np.copyto(v, grads.flat[:n])
         if self.l1 or self.l2:
-            w = params.flat[: params.n_weights]
-            v[: params.n_weights] += self.l2 * w + self.l1 * np.sign(w)
+            v[: params.n_weights] += self.penalty_grad(params.flat[: params.n_weights])
         params.flat[:n] -= self.learning_rate * v
 
 
@@ -195,7 +199,11 @@ def velocity_params(params: Params, velocity) -> Params:
 
 @dataclass
 class LayerTrace:
-    """Everything a student computes by hand for one non-input layer of one step."""
+    """Everything a student computes by hand for one non-input layer of one step.
+
+    Every field is a numpy array (f_prime may be None): per sample (batch, n_{l+1}) for
+    z .. delta, the parameters' shapes for the rest.
+    """
 
     weights: np.ndarray
     biases: np.ndarray
@@ -219,12 +227,26 @@ class StepTrace:
     penalty: float  # l1 sum|w| + l2/2 sum w^2 (before the update)
     sample_losses: np.ndarray  # (batch,)
     output_losses: np.ndarray  # (batch, n_out): the per-output terms
-    inputs: np.ndarray
-    targets: np.ndarray
-    outputs: np.ndarray
+    inputs: np.ndarray  # (batch, n_0)
+    targets: np.ndarray  # (batch, n_out)
+    outputs: np.ndarray  # (batch, n_out)
     layers: list[LayerTrace]
     network: Network  # the updated network, or the unchanged one if the step diverged
     diverged: bool
+
+
+@dataclass
+class Backprop:
+    """What one forward and backward pass of either engine gives (this file's Workspace, or
+    compiled.py's straight-line code); traced() turns it into a step."""
+
+    terms: np.ndarray  # (batch, n_out): the per-output loss terms
+    z: list[np.ndarray]  # z[l] : (batch, n_{l+1})
+    a: list[np.ndarray]
+    f_prime: list[np.ndarray | None]  # None for softmax
+    grad_a: list[np.ndarray]
+    delta: list[np.ndarray]
+    grads: Params  # the batch-mean gradients
 
 
 @dataclass
@@ -258,50 +280,63 @@ def step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
     velocity: per-layer (weights, biases) pairs from the previous step, or None.
     """
     ws = Workspace(net)
-    vel = velocity_params(ws.params, velocity)
     with np.errstate(all="ignore"):  # divergence is reported, not warned about
         buf = ws.forward(x)
         terms = ws.backward(x, y, buf)
-        penalty = optimizer.penalty(ws.params)
-        reg = optimizer.regularization(ws.params)
-        optimizer.update(ws.params, ws.grads, vel, net.train_biases)
-        sample_losses = terms.sum(axis=1)
-        loss = float(sample_losses.mean())
-        f_primes = [
+        f_prime = [
             None if act.prime is None else act.prime(z, a, np.empty_like(z))
             for act, z, a in zip(ws.acts, buf.z, buf.a)
         ]
+    passed = Backprop(terms, buf.z, buf.a, f_prime, buf.grad_a, buf.delta, ws.grads)
+    return traced(net, x, y, optimizer, velocity, ws.params, passed)
+
+
+def traced(net: Network, x, y, optimizer, velocity, params: Params, bp: Backprop) -> StepTrace:
+    """The penalty, the update, the divergence check and the trace of a step, after the
+    forward and backward pass of either engine. params (net's weights and biases) is
+    updated in place."""
+    vel = velocity_params(params, velocity)
+    with np.errstate(all="ignore"):  # divergence is reported, not warned about
+        penalty = optimizer.penalty(params)
+        reg = optimizer.regularization(params)
+        optimizer.update(params, bp.grads, vel, net.train_biases)
+        sample_losses = bp.terms.sum(axis=1)
+        loss = float(sample_losses.sum()) / len(sample_losses)  # the mean, a little faster
     diverged = not (
-        math.isfinite(loss) and math.isfinite(penalty) and np.isfinite(ws.params.flat).all()
+        math.isfinite(loss) and math.isfinite(penalty) and np.isfinite(params.flat).all()
     )
     layers = [
         LayerTrace(
             weights=net.weights[l],
             biases=net.biases[l],
-            z=buf.z[l],
-            a=buf.a[l],
-            f_prime=f_primes[l],
-            grad_a=buf.grad_a[l],
-            delta=buf.delta[l],
-            grad_weights=ws.grads.weights[l],
-            grad_biases=ws.grads.biases[l],
+            z=bp.z[l],
+            a=bp.a[l],
+            f_prime=bp.f_prime[l],
+            grad_a=bp.grad_a[l],
+            delta=bp.delta[l],
+            grad_weights=bp.grads.weights[l],
+            grad_biases=bp.grads.biases[l],
             reg_weights=reg.weights[l],
             velocity_weights=vel.weights[l],
             velocity_biases=vel.biases[l],
-            new_weights=ws.params.weights[l],
-            new_biases=ws.params.biases[l],
+            new_weights=params.weights[l],
+            new_biases=params.biases[l],
         )
-        for l in range(len(ws.acts))
+        for l in range(len(net.activations))
     ]
+    updated = Network(
+        list(net.layer_sizes), list(net.activations), net.loss, params.weights, params.biases,
+        net.train_biases,
+    )  # fmt: skip
     return StepTrace(
         loss=loss,
         penalty=penalty,
         sample_losses=sample_losses,
-        output_losses=terms,
+        output_losses=bp.terms,
         inputs=x,
         targets=y,
-        outputs=buf.a[-1],
+        outputs=bp.a[-1],
         layers=layers,
-        network=net if diverged else ws.network(copy=False),
+        network=net if diverged else updated,
         diverged=diverged,
     )

@@ -34,9 +34,9 @@ class Params:
     def of(cls, layer_sizes, weights, biases) -> Params:
         return cls(layer_sizes, np.concatenate([np.ravel(p) for p in (*weights, *biases)]))
 
-    def like(self, fill: float = 0.0) -> Params:
-        """Another vector of the same layout (gradients, velocities)."""
-        return Params(self.layer_sizes, np.full_like(self.flat, fill))
+    def like(self) -> Params:
+        """A zero vector of the same layout (gradients, velocities)."""
+        return Params(self.layer_sizes, np.zeros(self.flat.size))
 
 
 @lru_cache(maxsize=256)

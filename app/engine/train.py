@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -11,11 +12,25 @@ from . import compiled
 from .network import Network, Optimizer, Workspace, velocity_params
 
 
+def steps_per_epoch(samples: int, batch_size: int | None) -> int:
+    """Minibatches in one pass over `samples` (batch_size None: the whole set, one step)."""
+    return -(-samples // min(batch_size or samples, samples))
+
+
+class Record(NamedTuple):
+    """One history entry: the loss over the whole set after an epoch's updates."""
+
+    epoch: int
+    step: int  # SGD steps taken by then
+    loss: float
+    test_loss: float | None
+
+
 @dataclass
 class TrainResult:
     network: Network  # the trained network, or the last good one if training diverged
     initial_loss: float
-    history: list[tuple[int, float, float | None]]  # (epoch, loss, test_loss)
+    history: list[Record]
     diverged: bool
     diverged_at_epoch: int | None
     steps: int
@@ -40,15 +55,15 @@ def train(
     batch_size = min(batch_size or n, n)
     full_batch = batch_size == n  # then each step's forward pass gives the loss so far
     rng = np.random.default_rng(shuffle_seed) if shuffle_seed is not None else None
-    total_steps = max_steps or epochs * -(-n // batch_size)
+    total_steps = max_steps or epochs * steps_per_epoch(n, batch_size)
     kernel_class = (
         CompiledKernel if compiled.eligible(net, batch_size, total_steps) else NumpyKernel
     )
     kernel = kernel_class(net, optimizer, velocity)
     data_x, data_y = kernel.data(x), kernel.data(y)
-    history: list[tuple[int, float, float | None]] = []
-    pending = None  # full batch: (epoch, test_loss) of a recorded epoch whose loss the next
-    # forward pass gives
+    history: list[Record] = []
+    pending = None  # full batch: (epoch, steps, test_loss) of a recorded epoch whose loss the
+    # next forward pass gives
     diverged_at = None
     steps = 0
 
@@ -73,7 +88,8 @@ def train(
                 good = before
                 steps += 1
                 if pending is not None:
-                    history.append((pending[0], batch_loss, pending[1]))
+                    epoch_done, steps_done, test_done = pending
+                    history.append(Record(epoch_done, steps_done, batch_loss, test_done))
                     pending = None
                 if steps == max_steps:
                     epochs = epoch  # this epoch is the last
@@ -85,11 +101,11 @@ def train(
                 continue
             checkpoint = kernel.state()
             if full_batch and epoch < epochs:
-                pending = (epoch, test_loss())
+                pending = (epoch, steps, test_loss())
             else:
                 loss = kernel.loss(x, y)
                 if math.isfinite(loss):
-                    history.append((epoch, loss, test_loss()))
+                    history.append(Record(epoch, steps, loss, test_loss()))
                 else:
                     diverged_at = epoch
     if diverged_at is not None and diverged_at > 0:

@@ -120,6 +120,7 @@ def test_train_runs_many_steps_and_its_last_history_entry_matches_a_forward_pass
     assert r.status_code == 200
     body = r.json()
     assert [h["epoch"] for h in body["history"]] == [2500, 5000, 7500, 10_000]
+    assert [h["step"] for h in body["history"]] == [2500, 5000, 7500, 10_000]
     assert round(body["initial_loss"], 9) == 0.298371109
     assert round(body["history"][-1]["loss"], 10) == 0.0000351019
     assert body["diverged"] is False and body["steps"] == 10_000
@@ -333,6 +334,7 @@ def test_train_can_count_steps_instead_of_epochs(client):
     assert r.status_code == 200
     assert r.json()["steps"] == 25
     assert [h["epoch"] for h in r.json()["history"]] == [1, 2, 3]
+    assert [h["step"] for h in r.json()["history"]] == [10, 20, 25]  # the last epoch cut short
     both = client.post("/api/v1/train", json={**body, "steps": 25, "epochs": 3})
     assert both.status_code == 422
     assert both.json()["detail"][0]["msg"] == "give either epochs or steps"

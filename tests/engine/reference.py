@@ -11,12 +11,18 @@ ACTIVATIONS = {
     "relu": lambda z: np.where(z > 0, z, 0.0),
     "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
     "linear": lambda z: z,
+    "elu": lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0)) - 1),
+    "softplus": lambda z: np.log(1 + np.exp(z)),
+    "silu": lambda z: z / (1 + np.exp(-z)),
     "softmax": lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(),
 }
 
 LOSSES = {
     "squared_error": lambda a, y: 0.5 * np.sum((a - y) ** 2),
     "mse": lambda a, y: np.mean((a - y) ** 2),
+    "huber": lambda a, y: np.sum(
+        np.where(np.abs(a - y) <= 1, 0.5 * (a - y) ** 2, np.abs(a - y) - 0.5)
+    ),
     "cross_entropy": lambda a, y: -np.sum(y * np.log(a)),
     "binary_cross_entropy": lambda a, y: -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)),
 }

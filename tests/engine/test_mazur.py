@@ -8,6 +8,8 @@ import pytest
 from app.engine.network import Network, Optimizer, evaluate, step
 from app.engine.train import train
 
+from . import nets
+
 PUBLISHED_E_TOTAL = 0.298371109
 # w1..w8 after one step, as printed in the post
 PUBLISHED_WEIGHTS = [
@@ -18,16 +20,10 @@ PUBLISHED_WEIGHTS = [
 
 @pytest.fixture
 def net() -> Network:
-    return Network(
-        [2, 2, 2], ["sigmoid", "sigmoid"], "squared_error",
-        [np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]])],
-        [np.array([0.35, 0.35]), np.array([0.60, 0.60])],
-        train_biases=False,
-    )  # fmt: skip
+    return nets.mazur()
 
 
-X = np.array([[0.05, 0.10]])
-Y = np.array([[0.01, 0.99]])
+X, Y = nets.MAZUR_X, nets.MAZUR_Y
 
 
 def printed(value: float, like: float) -> float:
@@ -69,9 +65,9 @@ def test_intermediate_values_of_the_backward_pass(net):
 def test_textbook_algorithm_after_1_and_10000_steps(net):
     """The post's summary says 0.291027924 and 0.0000351085; the textbook algorithm gives these."""
     one = train(net, X, Y, Optimizer(learning_rate=0.5), epochs=1)
-    assert one.history[-1][1] == pytest.approx(0.291027774, abs=1e-9)
+    assert one.history[-1].loss == pytest.approx(0.291027774, abs=1e-9)
     many = train(net, X, Y, Optimizer(learning_rate=0.5), epochs=10_000, record_every=10_000)
-    assert printed(many.history[-1][1], 0.0000351019) == 0.0000351019
+    assert printed(many.history[-1].loss, 0.0000351019) == 0.0000351019
 
 
 def test_what_explains_the_posts_summary_figures(net):
@@ -94,4 +90,4 @@ def test_what_explains_the_posts_summary_figures(net):
     assert printed(0.5 * np.sum((o - Y[0]) ** 2), 0.291027924) == 0.291027924
 
     textbook = train(net, X, Y, Optimizer(learning_rate=0.5), epochs=9_999, record_every=9_999)
-    assert printed(textbook.history[-1][1], 0.0000351085) == 0.0000351085
+    assert printed(textbook.history[-1].loss, 0.0000351085) == 0.0000351085

@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 
 from app.engine.data import dataset
-from app.engine.network import Network, Optimizer, Workspace, evaluate, init_params, step
-from app.engine.train import train
+from app.engine.network import Optimizer, Workspace, evaluate, init_params, step
+from app.engine.train import steps_per_epoch, train
+
+from . import nets
 
 
-def spiral_net(activation="tanh", seed=0, sizes=(2, 6, 6, 1)):
-    weights, biases = init_params(list(sizes), "xavier", seed)
-    return Network(list(sizes), [activation] * (len(sizes) - 1), "squared_error", weights, biases)
+def spiral_net(activation="tanh"):
+    return nets.network((2, 6, 6, 1), activation)
 
 
 X, Y = dataset("spiral", 40, labels="signed")
@@ -19,10 +20,11 @@ X, Y = dataset("spiral", 40, labels="signed")
 def test_each_history_entry_is_the_whole_set_loss_after_that_epoch():
     net = spiral_net()
     result = train(net, X, Y, Optimizer(0.05), epochs=7, record_every=3)
-    assert [e for e, _, _ in result.history] == [3, 6, 7]  # thinned; the last always kept
-    assert result.history[-1][1] == pytest.approx(evaluate(result.network, X, Y).loss, rel=1e-14)
+    assert [r.epoch for r in result.history] == [3, 6, 7]  # thinned; the last always kept
+    assert [r.step for r in result.history] == [3, 6, 7]  # full batch: one step an epoch
+    assert result.history[-1].loss == pytest.approx(evaluate(result.network, X, Y).loss, rel=1e-14)
     again = train(net, X, Y, Optimizer(0.05), epochs=3)
-    assert again.history[-1][1] == pytest.approx(result.history[0][1], rel=1e-14)
+    assert again.history[-1].loss == pytest.approx(result.history[0].loss, rel=1e-14)
     assert result.initial_loss == pytest.approx(evaluate(net, X, Y).loss, rel=1e-14)
 
 
@@ -42,6 +44,7 @@ def test_minibatches_in_order_and_shuffled_are_deterministic():
     net = spiral_net()
     ordered = train(net, X, Y, Optimizer(0.05), epochs=3, batch_size=8)
     assert ordered.steps == 15  # 40 samples / 8 per batch x 3 epochs
+    assert [(r.epoch, r.step) for r in ordered.history] == [(1, 5), (2, 10), (3, 15)]
     a = train(net, X, Y, Optimizer(0.05), epochs=3, batch_size=8, shuffle_seed=4)
     b = train(net, X, Y, Optimizer(0.05), epochs=3, batch_size=8, shuffle_seed=4)
     assert np.array_equal(a.network.weights[0], b.network.weights[0])
@@ -109,14 +112,14 @@ def test_diverging_training_stops_and_returns_finite_weights(batch_size):
     result = train(net, X, Y, Optimizer(5.0), epochs=2000, batch_size=batch_size)
     assert result.diverged and 0 < result.diverged_at_epoch < 2000
     assert all(np.isfinite(w).all() for w in result.network.weights)
-    assert all(np.isfinite(loss) for _, loss, _ in result.history)
+    assert all(np.isfinite(r.loss) for r in result.history)
 
 
 def test_test_loss_is_recorded_beside_the_training_loss():
     net = spiral_net()
     tx, ty = dataset("spiral", 20, seed=9, labels="signed")
     result = train(net, X, Y, Optimizer(0.05), epochs=4, record_every=2, test_x=tx, test_y=ty)
-    assert [round(t, 12) for _, _, t in result.history] == [
+    assert [round(r.test_loss, 12) for r in result.history] == [
         round(evaluate(r.network, tx, ty).loss, 12)
         for r in (train(net, X, Y, Optimizer(0.05), epochs=2), result)
     ]
@@ -138,5 +141,11 @@ def test_max_steps_stops_mid_epoch_and_records_that_epoch_last():
     net = spiral_net()
     result = train(net, X, Y, Optimizer(0.05), epochs=3, batch_size=8, max_steps=12)
     assert result.steps == 12  # 5 batches an epoch: two whole epochs and two batches
-    assert [e for e, _, _ in result.history] == [1, 2, 3]
-    assert result.history[-1][1] == pytest.approx(evaluate(result.network, X, Y).loss, rel=1e-14)
+    assert [(r.epoch, r.step) for r in result.history] == [(1, 5), (2, 10), (3, 12)]
+    assert result.history[-1].loss == pytest.approx(evaluate(result.network, X, Y).loss, rel=1e-14)
+
+
+def test_steps_per_epoch_counts_the_last_partial_minibatch():
+    assert steps_per_epoch(40, 8) == 5
+    assert steps_per_epoch(41, 8) == 6
+    assert steps_per_epoch(40, None) == steps_per_epoch(40, 100) == 1
