@@ -36,12 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.engine import data, network  # noqa: E402
+from app.engine.train import train as engine_train  # noqa: E402
 from tests.live import running_server  # noqa: E402
-
-try:  # train() lives in app.engine.train in newer trees, in app.engine.network before
-    from app.engine.train import train as engine_train
-except ImportError:
-    engine_train = network.train
 
 try:
     import torch
@@ -130,7 +126,7 @@ def run_engine(p: Problem, steps: int):
     result = engine_train(
         p.net(), p.x, p.y, network.Optimizer(p.learning_rate), steps, record_every=steps
     )
-    return result.network.weights, result.network.biases, result.history[-1][1]
+    return result.network.weights, result.network.biases, result.history[-1].loss
 
 
 def _sigmoid(z):

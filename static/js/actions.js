@@ -15,15 +15,21 @@ export class Session extends EventTarget {
   /** Report an API error next to the control that caused it (source names the button). */
   fail(error, source) {
     if (!(error instanceof api.ApiError)) throw error;
-    this.store.errors = { source, problems: error.problems };
-    this.store.announce("errors");
+    this.store.setErrors({ source, problems: error.problems });
     return false;
   }
 
   clearErrors() {
-    if (this.store.errors) {
-      this.store.errors = null;
-      this.store.announce("errors");
+    this.store.setErrors(null);
+  }
+
+  /** The activations and losses with their formulas, asked for once (before the first preset). */
+  async loadFunctions() {
+    try {
+      this.store.setFunctions(await api.getFunctions());
+    } catch (error) {
+      if (!(error instanceof api.ApiError)) throw error;
+      this.store.say("error", `The formulas could not be loaded (${error.message}); reload the page.`);
     }
   }
 
@@ -157,14 +163,12 @@ export class Session extends EventTarget {
     await this.idle();
     const store = this.store;
     const now = store.snapshot();
-    const samples = store.data.inputs.length;
-    const stepsPerEpoch = Math.ceil(samples / Math.min(store.settings.batch_size || samples, samples));
-    const epochs = Math.ceil(steps / stepsPerEpoch);
     const body = {
       ...this.body(now, { batch: false }),
       steps,
       batch_size: store.settings.batch_size,
-      record_every: Math.max(1, Math.ceil(epochs / 200)),
+      // at most 200 points for the chart: an epoch has at least one step
+      record_every: Math.max(1, Math.ceil(steps / 200)),
     };
     if (store.data.test_inputs?.length) {
       body.test_inputs = store.data.test_inputs;
@@ -185,11 +189,8 @@ export class Session extends EventTarget {
       );
       return false;
     }
-    const points = result.history.map((h) => ({
-      step: now.step + Math.min(h.epoch * stepsPerEpoch, result.steps),
-      loss: h.loss,
-      test_loss: h.test_loss ?? null,
-    }));
+    const points = result.history.map((h) => ({ step: now.step + h.step, loss: h.loss, test_loss: h.test_loss ?? null }));
+    const epochs = result.history.at(-1)?.epoch ?? 0;
     store.commit(
       { network: result.network, velocity: result.velocity, step: now.step + result.steps, cursor: now.cursor },
       "train",
@@ -245,11 +246,13 @@ export class Session extends EventTarget {
     if (record.gradcheck) return record.gradcheck;
     const { inputs, targets } = record.trace;
     const network = record.network;
-    record.gradcheck = api.gradcheck({ network, inputs, targets }).catch((error) => {
-      record.gradcheck = null;
+    const store = this.store;
+    const check = api.gradcheck({ network, inputs, targets }).catch((error) => {
+      store.setGradcheck(record, null);
       this.fail(error, "gradcheck");
       return null;
     });
-    return record.gradcheck;
+    store.setGradcheck(record, check);
+    return check;
   }
 }

@@ -40,7 +40,8 @@ async function request(method, path, body) {
   return data;
 }
 
-export const listPresets = () => request("GET", "/presets");
+/** The activations and losses, with their formulas as expression trees (formula.js draws them). */
+export const getFunctions = () => request("GET", "/functions");
 export const getPreset = (name) => request("GET", `/presets/${encodeURIComponent(name)}`);
 export const initNetwork = (network) => request("POST", "/init", { network });
 export const forward = (body) => request("POST", "/forward", body);

@@ -6,8 +6,6 @@ import { formatFull } from "./format.js";
 import { neuronName } from "./layout.js";
 import { clear, html } from "./svg.js";
 
-const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"];
-const LOSSES = { squared_error: "squared error \u00bd\u2211(a\u2212y)\u00b2", mse: "mean squared error", cross_entropy: "cross-entropy", binary_cross_entropy: "binary cross-entropy" };
 const INITS = ["xavier", "he", "uniform", "zeros"];
 const DATASETS = ["xor", "circle", "gaussian", "spiral", "regression"];
 
@@ -15,13 +13,13 @@ export function bindEditors(root, store, session) {
   const architecture = root.getElementById("architecture");
   const dataFields = root.getElementById("data-fields");
   const render = () => {
-    if (!store.network) return;
+    if (!store.network || !store.functions) return;
     renderArchitecture(architecture, store, session);
     renderData(dataFields, store, session);
   };
   store.addEventListener("change", (event) => {
     const reason = event.detail.reason;
-    if (["load", "commit", "reset", "train", "edit", "architecture", "data", "sample"].includes(reason)) render();
+    if (["load", "commit", "reset", "train", "edit", "architecture", "data", "sample", "functions"].includes(reason)) render();
     else if (reason === "position" && store.phase === "update") renderData(dataFields, store, session);
   });
 }
@@ -34,16 +32,22 @@ function select(parent, { id, label, options, value, onChange }) {
   return input;
 }
 
+/** {name: title} of the table's activations (the output layer's list has the output-only ones too). */
+function choices(entries, { output = true } = {}) {
+  return Object.fromEntries(Object.values(entries).filter((f) => output || !f.output_only).map((f) => [f.name, f.title]));
+}
+
 function renderArchitecture(root, store, session) {
   const network = store.snapshot().network;
   const sizes = network.layer_sizes;
   const L = sizes.length - 1;
+  const { activations, losses } = store.functions;
   clear(root);
   const field = html("div", { class: "field", "data-field": "network" }, root);
   const layers = html("div", { class: "layers" }, field);
 
-  const rebuild = async (layerSizes, activations) => {
-    const spec = { ...specOf(network), layer_sizes: layerSizes, activations };
+  const rebuild = async (layerSizes, activations, changes = {}) => {
+    const spec = { ...specOf(network), layer_sizes: layerSizes, activations, ...changes };
     try {
       const { network: fresh } = await api.initNetwork(spec);
       session.clearErrors();
@@ -80,7 +84,7 @@ function renderArchitecture(root, store, session) {
     select(row, {
       id: `activation-${l}`,
       label: `Activation of ${title.toLowerCase()}`,
-      options: Object.fromEntries(ACTIVATIONS.map((a) => [a, a])),
+      options: choices(activations, { output: l === L }),
       value: network.activations[l - 1],
       onChange: (value) => keepWeights({ activations: network.activations.map((a, i) => (i === l - 1 ? value : a)) }),
     });
@@ -101,7 +105,7 @@ function renderArchitecture(root, store, session) {
   const grid = html("div", { class: "grid-fields" }, root);
   const lossField = html("div", { class: "field" }, grid);
   html("label", { for: "loss" }, lossField, "Loss");
-  select(lossField, { id: "loss", label: "Loss", options: LOSSES, value: network.loss, onChange: (loss) => keepWeights({ loss }) });
+  select(lossField, { id: "loss", label: "Loss", options: choices(losses), value: network.loss, onChange: (loss) => keepWeights({ loss }) });
 
   const initField = html("div", { class: "field" }, grid);
   html("label", { for: "init" }, initField, "Initialization");
@@ -120,10 +124,7 @@ function renderArchitecture(root, store, session) {
 
   const again = html("button", { type: "button" }, html("div", { class: "row-actions" }, root), "New weights from seed");
   again.addEventListener("click", () => {
-    const value = readNumber(seed);
-    network.init = init.value;
-    network.seed = value ?? 0;
-    rebuild(sizes, network.activations);
+    rebuild(sizes, network.activations, { init: init.value, seed: readNumber(seed) ?? 0 });
   });
 }
 
@@ -226,7 +227,6 @@ async function useDataset(store, session, fresh) {
     const { network: rebuilt } = await api.initNetwork({ ...specOf(network), layer_sizes: sizes });
     Object.assign(changes, { network: rebuilt, initial: rebuilt, selection: null });
   }
-  store.preset = null;
-  store.commit(changes, "data");
+  store.commit({ ...changes, preset: null }, "data");
   await session.refreshLoss();
 }

@@ -24,7 +24,9 @@ async function start() {
   });
   bridge.listen();
 
+  const functions = session.loadFunctions(); // beside the first preset, not before it
   await begin(store, session, options);
+  await functions;
   if (options.phase && options.phase !== "idle") await goTo(store, session, player, options.phase);
   document.documentElement.dataset.ready = "true";
   bridge.ready();

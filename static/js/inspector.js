@@ -1,17 +1,11 @@
 // Explains the selected neuron or weight: its formulas as MathML with the numbers substituted.
+// The activations' and losses' formulas are the API's (GET /api/v1/functions, kept in
+// store.functions); formula.js draws them, once with symbols and once with this step's numbers.
 
+import { formula } from "./formula.js";
 import { formatFull, formatNumber, isMissing } from "./format.js";
-import { neuronName, weightName } from "./layout.js";
-import { backwardReached, forwardReached } from "./player.js";
+import { backwardReached, forwardReached, neuronName, weightName } from "./layout.js";
 import { clear, html, math } from "./svg.js";
-
-const DERIVATIVES = {
-  sigmoid: "a (1 \u2212 a)",
-  tanh: "1 \u2212 a\u00b2",
-  relu: "1 if z > 0, else 0",
-  leaky_relu: "1 if z > 0, else 0.01",
-  linear: "1",
-};
 
 export class Inspector {
   constructor(root, store, session) {
@@ -27,7 +21,8 @@ export class Inspector {
   num(x, { paren = false, digits = 6 } = {}) {
     const text = this.full ? formatFull(x) : formatNumber(x, digits);
     const node = math("mn", { title: isMissing(x) ? "not a finite number" : formatFull(x) }, text);
-    return paren && !isMissing(x) && x < 0 ? [math("mo", {}, "("), node, math("mo", {}, ")")] : node;
+    // in an mrow of their own, brackets grow with the number only, not with a fraction beside it
+    return paren && !isMissing(x) && x < 0 ? math("mrow", {}, math("mo", {}, "("), node, math("mo", {}, ")")) : node;
   }
 
   line(...parts) {
@@ -38,6 +33,7 @@ export class Inspector {
     html("p", { class: "formula-title" }, parent, title);
     const box = html("div", { class: "formula" }, parent);
     for (const parts of lines) box.append(this.line(...parts));
+    fit(box);
     return box;
   }
 
@@ -47,7 +43,7 @@ export class Inspector {
     const { store } = this;
     const selection = store.selection;
     clear(this.body);
-    if (!selection || !store.network) {
+    if (!selection || !store.network || !store.functions) {
       html("p", { class: "hint" }, this.body, "Click a neuron or a weight to see where its numbers come from.");
       return;
     }
@@ -120,7 +116,11 @@ export class Inspector {
       }
       this.check(ctx.record, (g) => g.layers[l - 1], (layerCheck) => [layerCheck.fd_grad_weights[j][k], layerCheck.rel_error_weights[j][k]]);
     }
-    if (phase === "update") this.update(ctx, W, w, layer.grad_weights[j][k], layer.reg_weights[j][k], layer.velocity_weights[j][k], layer.new_weights[j][k], prevVelocity(ctx.record, l, j, k));
+    if (phase === "update") {
+      const [grad, reg] = [layer.grad_weights[j][k], layer.reg_weights[j][k]];
+      const [velocity, next] = [layer.velocity_weights[j][k], layer.new_weights[j][k]];
+      this.update(ctx, W, w, grad, reg, velocity, next, prevVelocity(ctx.record, l, j, k));
+    }
   }
 
   update(ctx, P, old, grad, reg, velocity, next, previous) {
@@ -151,7 +151,8 @@ export class Inspector {
     this.formula("Update, with momentum and penalties", [
       parts[0],
       values,
-      [P(), math("mo", {}, "\u2190"), P(), minus(), mi("\u03b7"), dot(), mi("v"), eq(), this.num(old), minus(), this.num(eta), times(), this.num(velocity, { paren: true }), eq(), this.num(next)],
+      [P(), math("mo", {}, "\u2190"), P(), minus(), mi("\u03b7"), dot(), mi("v")],
+      [eq(), this.num(old), minus(), this.num(eta), times(), this.num(velocity, { paren: true }), eq(), this.num(next)],
     ]);
   }
 
@@ -167,8 +168,8 @@ export class Inspector {
       return;
     }
     const kind = l === L ? "Output neuron" : "Hidden neuron";
-    const activation = ctx.network.activations[l - 1];
-    html("h3", {}, this.body, `${kind} ${name} (${activation})`);
+    const activation = this.store.functions.activations[ctx.network.activations[l - 1]];
+    html("h3", {}, this.body, `${kind} ${name}, ${activation.title}`);
     const b = ctx.network.biases[l - 1][j];
     const B = () => sub("b", name);
     this.formula("Bias", [[B(), eq(), this.num(b)]]);
@@ -181,7 +182,6 @@ export class Inspector {
     const layer = trace.layers[l - 1];
     const prevA = (k) => (l === 1 ? trace.inputs[s][k] : trace.layers[l - 2].a[s][k]);
     const Z = () => sub("z", name);
-    const A = () => sub("a", name);
     if (forwardReached(phase, l)) {
       const symbolic = [Z(), eq()];
       const numeric = this.products(
@@ -194,10 +194,12 @@ export class Inspector {
       numeric.at(-1)?.push(plus(), this.num(b, { paren: true }));
       symbolic.push(plus(), B());
       this.formula("Forward: weighted sum", [symbolic, ...numeric, [eq(), this.num(layer.z[s][j])]]);
-      this.formula(`Forward: activation`, [[A(), eq(), mi(fname(activation)), math("mo", {}, "("), Z(), math("mo", {}, ")"), eq(), this.num(layer.a[s][j])]]);
+      const applied = activation.output_only ? [] : [eq(), mi(activation.symbol), paren([Z()])];
+      const numbers = this.numbers(ctx, l, j);
+      this.fromTable("Forward: activation", [sub("a", name), ...applied], activation.f, name, numbers, layer.a[s][j]);
     }
     if (l === L && (phase === "loss" || backwardReached(phase, l))) this.loss(ctx, j, name);
-    if (backwardReached(phase, l)) this.delta(ctx, l, j, name);
+    if (backwardReached(phase, l)) this.delta(ctx, l, j, name, activation);
     if (phase === "update") {
       if (ctx.network.train_biases) {
         this.update(ctx, B, b, layer.grad_biases[j], 0, layer.velocity_biases[j], layer.new_biases[j], prevBias(ctx.record, l, j));
@@ -207,50 +209,61 @@ export class Inspector {
     }
   }
 
+  /** A formula of the table as MathML: with the neuron's symbols, or with `values` (to 4
+   * digits, so that it fits the panel; the result below it has 6). */
+  shown(tree, name, values = symbols(name)) {
+    return formula(tree, values, { number: (x) => this.num(x, { digits: 4 }) });
+  }
+
+  /** A formula of the table: symbolic, then with this step's numbers (unless it is a lone
+   * variable or number), then the result from the API's trace. */
+  fromTable(title, left, tree, name, numbers, result) {
+    const substituted = "op" in tree ? [[eq(), this.shown(tree, name, numbers)]] : [];
+    this.formula(title, [[...left, eq(), this.shown(tree, name)], ...substituted, [eq(), this.num(result)]]);
+  }
+
+  /** This step's numbers for the formulas of neuron j of layer l: its layer's z, a and dl/da
+   * (whole rows: softmax's formulas sum over them), the targets at the output, n. */
+  numbers(ctx, l, j) {
+    const { trace, s, sizes } = ctx;
+    const layer = trace.layers[l - 1];
+    const output = l === sizes.length - 1 ? { y: trace.targets[s] } : {};
+    return { z: layer.z[s], a: layer.a[s], g: layer.grad_a[s], ...output, n: sizes[l], j };
+  }
+
   loss(ctx, j, name) {
-    const { trace, s } = ctx;
-    const loss = ctx.network.loss;
-    const a = trace.outputs[s][j];
-    const y = trace.targets[s][j];
-    const A = () => sub("a", name);
-    const Y = () => sub("y", name);
-    const E = () => sub("E", name);
-    const term = trace.output_losses[s][j];
-    const forms = {
-      squared_error: [[E(), eq(), frac("1", "2"), paren([A(), minus(), Y()]), math("mo", {}, "\u00b2")], [eq(), frac("1", "2"), paren([this.num(a), minus(), this.num(y, { paren: true })]), math("mo", {}, "\u00b2"), eq(), this.num(term)]],
-      mse: [[E(), eq(), frac("1", "n"), paren([A(), minus(), Y()]), math("mo", {}, "\u00b2")], [eq(), this.num(term)]],
-      cross_entropy: [[E(), eq(), minus(), Y(), mi("log"), A()], [eq(), minus(), this.num(y), times(), mi("log"), this.num(a), eq(), this.num(term)]],
-      binary_cross_entropy: [[E(), eq(), minus(), paren([Y(), mi("log"), A(), plus(), paren(["1", minus(), Y()]), mi("log"), paren(["1", minus(), A()])])], [eq(), this.num(term)]],
-    };
-    this.formula("Loss of this output", forms[loss].map((row) => row.map((p) => (typeof p === "string" ? math("mn", {}, p) : p))));
+    const { trace, s, sizes } = ctx;
+    const loss = this.store.functions.losses[ctx.network.loss];
+    const numbers = this.numbers(ctx, sizes.length - 1, j);
+    this.fromTable("Loss of this output", [sub("E", name)], loss.term, name, numbers, trace.output_losses[s][j]);
     const total = trace.sample_losses[s];
-    this.formula("Loss of this sample (the sum over outputs)", [[mi("E"), eq(), math("mo", {}, "\u2211"), sub("E", "o"), eq(), this.num(total)]]);
+    const sum = [mi("E"), eq(), math("mo", {}, "\u2211"), sub("E", "o"), eq(), this.num(total)];
+    this.formula("Loss of this sample (the sum over outputs)", [sum]);
     if (trace.inputs.length > 1) {
       this.formula(`Loss of the batch (the mean over ${trace.inputs.length} samples)`, [[mi("L"), eq(), this.num(trace.loss)]]);
     }
   }
 
-  delta(ctx, l, j, name) {
+  delta(ctx, l, j, name, activation) {
     const { trace, s, sizes } = ctx;
+    const { functions } = this.store;
     const layer = trace.layers[l - 1];
     const L = sizes.length - 1;
-    const activation = ctx.network.activations[l - 1];
     const D = () => sub("\u03b4", name);
-    const A = () => sub("a", name);
     const grad = layer.grad_a[s][j];
-    const fp = layer.f_prime?.[s]?.[j];
     const delta = layer.delta[s][j];
-    const dEda = () => frac("\u2202E", ["\u2202", A()]);
-    const fused = (activation === "sigmoid" && ctx.network.loss === "binary_cross_entropy") || (activation === "softmax" && ctx.network.loss === "cross_entropy");
-    if (l === L && fused) {
-      this.formula("Backward: delta (the softmax/sigmoid and the loss simplify together)", [
-        [D(), eq(), A(), minus(), sub("y", name), eq(), this.num(trace.outputs[s][j]), minus(), this.num(trace.targets[s][j], { paren: true }), eq(), this.num(delta)],
-      ]);
+    const numbers = this.numbers(ctx, l, j);
+    const fused = l === L ? functions.fused[`${activation.name}+${ctx.network.loss}`] : undefined;
+    if (fused) {
+      const loss = functions.losses[ctx.network.loss];
+      const title = `Backward: delta (${activation.title} and ${loss.title} simplify together)`;
+      this.fromTable(title, [D()], fused.delta, name, numbers, delta);
     } else if (l === L) {
-      this.formula("Backward: how the loss changes with a", [[dEda(), eq(), this.num(grad)]]);
+      const gradA = functions.losses[ctx.network.loss].grad_a;
+      this.fromTable("Backward: how the loss changes with a", [dEda(name)], gradA, name, numbers, grad);
     } else {
       const next = trace.layers[l];
-      const symbolic = [dEda(), eq()];
+      const symbolic = [dEda(name), eq()];
       const numeric = this.products(
         sizes[l + 1],
         symbolic,
@@ -260,15 +273,17 @@ export class Inspector {
       );
       this.formula("Backward: the error that flows back to a", [symbolic, ...numeric, [eq(), this.num(grad)]]);
     }
-    if (!(l === L && fused)) {
-      if (fp === null || fp === undefined) {
-        this.formula("Backward: delta through the softmax", [[D(), eq(), this.num(delta)]]);
-      } else {
-        this.formula(`Backward: delta, with f\u2032(z) = ${DERIVATIVES[activation]}`, [
-          [D(), eq(), dEda(), dot(), mi("f\u2032"), math("mo", {}, "("), sub("z", name), math("mo", {}, ")")],
-          [eq(), this.num(grad), times(), this.num(fp, { paren: true }), eq(), this.num(delta)],
-        ]);
-      }
+    if (!fused && activation.delta) {
+      const title = `Backward: delta through the ${activation.title} (its Jacobian)`;
+      this.fromTable(title, [D()], activation.delta, name, numbers, delta);
+    } else if (!fused) {
+      const fPrime = () => [mi("f\u2032"), paren([sub("z", name)])];
+      const slope = layer.f_prime[s][j];
+      this.fromTable(`Backward: the slope of the ${activation.title}`, fPrime(), activation.f_prime, name, numbers, slope);
+      this.formula("Backward: delta", [
+        [D(), eq(), dEda(name), dot(), ...fPrime()],
+        [eq(), this.num(grad), times(), this.num(layer.f_prime[s][j], { paren: true }), eq(), this.num(delta)],
+      ]);
     }
     const gradB = layer.grad_biases[j];
     this.formula(ctx.batch > 1 ? "Gradient of the bias (mean of delta over the batch)" : "Gradient of the bias", [
@@ -355,6 +370,16 @@ export class Inspector {
   }
 }
 
+/** A line wider than the panel is set smaller (down to 70%) rather than cut off at its edge. */
+function fit(box) {
+  const room = box.clientWidth;
+  if (!room) return; // not on screen
+  for (const line of box.children) {
+    const width = line.firstElementChild?.getBoundingClientRect().width ?? 0;
+    if (width > room) line.style.fontSize = `${Math.max(0.7, room / width).toFixed(3)}em`;
+  }
+}
+
 function exists(sizes, selection) {
   if (selection.kind === "edge") {
     const { layer: l, from, to } = selection;
@@ -371,9 +396,20 @@ function prevBias(record, l, j) {
   return record.velocity ? record.velocity.biases[l - 1][j] : 0;
 }
 
-function fname(activation) {
-  return { sigmoid: "\u03c3", tanh: "tanh", relu: "ReLU", leaky_relu: "LeakyReLU", linear: "id", softmax: "softmax" }[activation];
+/** The symbols of neuron `name` in the table's formulas: z_name, a_name, y_name and
+ * g = ∂E/∂a_name; inside a sum over k, z_k, a_k, y_k and ∂E/∂a_k. */
+function symbols(name) {
+  const at = (index) => (index === "k" ? "k" : name);
+  return {
+    z: (index) => sub("z", at(index)),
+    a: (index) => sub("a", at(index)),
+    y: (index) => sub("y", at(index)),
+    g: (index) => dEda(at(index)),
+    n: () => mi("n"),
+  };
 }
+
+const dEda = (name) => frac("\u2202E", ["\u2202", sub("a", name)]);
 
 const mi = (text) => math("mi", {}, text);
 const eq = () => math("mo", {}, "=");
@@ -382,6 +418,12 @@ const minus = () => math("mo", {}, "\u2212");
 const times = () => math("mo", {}, "\u00d7");
 const dot = () => math("mo", {}, "\u00b7");
 const sub = (base, index) => math("msub", {}, mi(base), mi(index));
-const paren = (parts) => math("mrow", {}, math("mo", {}, "("), ...parts.map((p) => (typeof p === "string" ? math("mn", {}, p) : p)), math("mo", {}, ")"));
+const paren = (parts) => math("mrow", {}, math("mo", {}, "("), ...parts.map(number), math("mo", {}, ")"));
+const number = (part) => (typeof part === "string" ? math("mn", {}, part) : part);
 const frac = (top, bottom) => math("mfrac", {}, cell(top), cell(bottom));
-const cell = (part) => (typeof part === "string" ? math("mrow", {}, /^[0-9]+$/.test(part) ? math("mn", {}, part) : mi(part)) : Array.isArray(part) ? math("mrow", {}, ...part.map((p) => (typeof p === "string" ? mi(p) : p))) : part);
+/** One part of a fraction: "1" (a number), "∂E" (a name), or [strings and nodes] in a row. */
+function cell(part) {
+  if (Array.isArray(part)) return math("mrow", {}, ...part.map((p) => (typeof p === "string" ? mi(p) : p)));
+  if (typeof part !== "string") return part;
+  return math("mrow", {}, /^[0-9]+$/.test(part) ? math("mn", {}, part) : mi(part));
+}

@@ -58,6 +58,20 @@ export function phasesOf(layerCount) {
   return phases;
 }
 
+/** Has the forward pass reached layer l (computed its z and a) at this phase? */
+export function forwardReached(phase, l) {
+  if (phase === "idle") return false;
+  if (phase.startsWith("forward-")) return Number(phase.slice(8)) >= l;
+  return true;
+}
+
+/** Has the backward pass reached layer l (computed its delta) at this phase? */
+export function backwardReached(phase, l) {
+  if (phase === "update") return true;
+  if (phase.startsWith("backward-")) return Number(phase.slice(9)) <= l;
+  return false;
+}
+
 /** The phase in words, for #phase. */
 export function describePhase(phase, layerCount) {
   if (phase === "idle") return "Ready: press Step or Next phase";

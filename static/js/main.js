@@ -17,7 +17,9 @@ async function start() {
   bindFiles(document, store, session, view);
   bindEmbedDialog(document, store);
 
+  const functions = session.loadFunctions(); // beside the first preset, not before it
   await restore(store, session);
+  await functions;
   document.documentElement.dataset.ready = "true";
 }
 

@@ -2,24 +2,10 @@
 // The diagram is drawn once; a phase changes only what differs from the phase before, pulses
 // move by transform animations, and frames of the update phase change only edge widths.
 
-import { ease, mix, weightScale } from "./layout.js";
+import { backwardReached, ease, forwardReached, mix, weightScale } from "./layout.js";
 import { formatNumber, formatSigned } from "./format.js";
 
 const BASE_DURATION = 900; // ms per phase at speed 1
-
-/** Has the forward pass reached layer l at this phase? */
-export function forwardReached(phase, l) {
-  if (phase === "idle") return false;
-  if (phase.startsWith("forward-")) return Number(phase.slice(8)) >= l;
-  return true;
-}
-
-/** Has the backward pass reached layer l (computed its delta) at this phase? */
-export function backwardReached(phase, l) {
-  if (phase === "update") return true;
-  if (phase.startsWith("backward-")) return Number(phase.slice(9)) <= l;
-  return false;
-}
 
 /** What every neuron and edge shows at one position of the timeline (pure: no DOM). */
 export function sceneAt(store, position, digits = 4) {

@@ -31,6 +31,8 @@ export class Store extends EventTarget {
     this.position = 0;
     this.selection = null; // {kind: "neuron", layer, index} or {kind: "edge", layer, from, to}
     this.message = null; // {kind: "error" | "info", text}
+    this.errors = null; // {source, problems: [{field, message}]}: an API error beside its control
+    this.functions = null; // GET /api/v1/functions by name: {activations, losses, fused}
   }
 
   announce(reason) {
@@ -74,13 +76,7 @@ export class Store extends EventTarget {
     if (!record) {
       return { network: this.network, velocity: this.velocity, cursor: this.cursor, step: this.step };
     }
-    if (this.phaseAt(position) !== "update") return record;
-    return {
-      network: record.trace.network,
-      velocity: record.trace.velocity,
-      cursor: (record.cursor + this.batchSize) % this.data.inputs.length,
-      step: record.step + 1,
-    };
+    return this.phaseAt(position) === "update" ? this.afterRecord(record) : record;
   }
 
   get batchSize() {
@@ -164,6 +160,7 @@ export class Store extends EventTarget {
     this.announce("record");
   }
 
+  /** The committed state after a recorded step's update. */
   afterRecord(record) {
     return {
       network: record.trace.network,
@@ -231,6 +228,29 @@ export class Store extends EventTarget {
   say(kind, text) {
     this.message = text ? { kind, text } : null;
     this.announce("message");
+  }
+
+  /** Show an API error beside the control that caused it, or none (null). */
+  setErrors(errors) {
+    if (errors === null && this.errors === null) return;
+    this.errors = errors;
+    this.announce("errors");
+  }
+
+  /** The finite-difference check of a recorded step: a promise, kept with the record. */
+  setGradcheck(record, promise) {
+    record.gradcheck = promise;
+  }
+
+  /** The activations and losses of GET /api/v1/functions, by name, in the table's order. */
+  setFunctions(table) {
+    const byName = (list) => Object.fromEntries(list.map((entry) => [entry.name, entry]));
+    this.functions = {
+      activations: byName(table.activations),
+      losses: byName(table.losses),
+      fused: Object.fromEntries(table.fused.map((f) => [`${f.activation}+${f.loss}`, f])),
+    };
+    this.announce("functions");
   }
 }
 

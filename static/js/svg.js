@@ -42,11 +42,6 @@ export function setAttrs(node, attrs) {
   }
 }
 
-/** Set text only when it changes. */
-export function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
-}
-
 /** Remove every child of a node. */
 export function clear(node) {
   node.replaceChildren();

@@ -11,7 +11,7 @@ import { Player } from "./player.js";
 import { saveLocal, Store } from "./state.js";
 import { NumbersTable } from "./table.js";
 
-const QUIET = new Set(["selection", "message", "playing", "errors"]);
+const QUIET = new Set(["selection", "message", "playing", "errors", "functions"]);
 
 /** {store, session, player, view} for the views found in doc; autosave keeps the state locally. */
 export function createVisualizer(doc, { autosave = false } = {}) {

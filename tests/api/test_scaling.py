@@ -144,12 +144,12 @@ def test_the_cache_keeps_no_large_answers_and_stays_within_its_bytes(monkeypatch
         for body, size in ((b"big", 200), (b"big", 200)):  # too large to keep
             await jobs.answer(answer, body, lambda s=size: s, lambda r: 0)
         assert calls == [200, 200]
-        for i in range(5):  # 83 bytes each (body and JSON): only the last two fit in 200
+        for i in range(5):  # body and JSON answer: only the last two fit in 200 bytes
             await jobs.answer(answer, b"%d" % i, lambda: 80, lambda r: 0)
         assert list(jobs._cache) == [
             (answer.__module__, answer.__qualname__, b"%d" % i) for i in (3, 4)
         ]
-        assert jobs._cache_bytes == 166
+        assert jobs._cache_bytes == 2 * (len(b"3") + len(json.dumps("x" * 80)))
 
     run(scenario())
 

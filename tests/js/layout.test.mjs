@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  alongEdge, describePhase, edgeWidth, layoutNetwork, neuronName, phasesOf, weightName, weightScale,
+  alongEdge, backwardReached, describePhase, edgeWidth, forwardReached, layoutNetwork, neuronName, phasesOf,
+  weightName, weightScale,
 } from "../../static/js/layout.js";
 
 test("Mazur's 2-2-2 network: 6 neurons, 8 edges, layers left to right", () => {
@@ -69,4 +70,13 @@ test("edge width grows with |w| and is capped; sign does not matter", () => {
   assert.equal(edgeWidth(0.5, 1), edgeWidth(-0.5, 1));
   assert.equal(edgeWidth(Number.NaN, 1), 1);
   assert.equal(weightScale([[[0.15, -0.2]], [[0.55]]]), 0.55);
+});
+
+test("a layer's numbers are reached once its phase has come, and stay through the update", () => {
+  const phases = ["idle", ...phasesOf(2)];
+  const reached = (predicate, l) => phases.filter((phase) => predicate(phase, l));
+  assert.deepEqual(reached(forwardReached, 1), phases.slice(1));
+  assert.deepEqual(reached(forwardReached, 2), phases.slice(2));
+  assert.deepEqual(reached(backwardReached, 2), ["backward-2", "backward-1", "update"]);
+  assert.deepEqual(reached(backwardReached, 1), ["backward-1", "update"]);
 });

@@ -117,3 +117,39 @@ test("the scene reveals a layer's activations only once the forward pass reaches
   assert.equal(update.edges[1][0][0].weight, 0.4);
   assert.equal(update.neurons[2][0].ring, 0.01);
 });
+
+test("only the store changes its state: errors, the functions table, a recorded gradcheck", () => {
+  const store = new Store();
+  const reasons = [];
+  store.addEventListener("change", (event) => reasons.push(event.detail.reason));
+  store.setErrors(null); // nothing to clear: no event
+  store.setErrors({ source: "step", problems: [{ field: "learning_rate", message: "too big" }] });
+  assert.equal(store.errors.source, "step");
+  store.setErrors(null);
+  assert.equal(store.errors, null);
+  store.setFunctions({
+    activations: [{ name: "sigmoid", title: "sigmoid" }, { name: "softmax", title: "softmax", output_only: true }],
+    losses: [{ name: "squared_error", title: "squared error" }],
+    fused: [{ activation: "softmax", loss: "cross_entropy", delta: { var: "a" } }],
+  });
+  assert.deepEqual(Object.keys(store.functions.activations), ["sigmoid", "softmax"]);
+  assert.equal(store.functions.fused["softmax+cross_entropy"].delta.var, "a");
+  assert.deepEqual(reasons, ["errors", "errors", "functions"]);
+});
+
+test("the state after an update is afterRecord's, at every position", () => {
+  const store = new Store();
+  store.load(mazur);
+  store.appendRecord(fakeTrace(store.network, 0.35));
+  store.moveTo(6);
+  assert.deepEqual(store.snapshot(), store.afterRecord(store.records[0]));
+  assert.equal(store.snapshot(3), store.records[0]); // before the update: the record itself
+});
+
+test("data from elsewhere drops the preset's name", () => {
+  const store = new Store();
+  store.load(mazur);
+  assert.equal(store.preset, "mazur");
+  store.commit({ preset: null, data: { inputs: [[1, 2]], targets: [[0, 1]] } }, "data");
+  assert.equal(store.preset, null);
+});
