@@ -47,12 +47,12 @@ def step(req: s.StepRequest) -> dict:
     return {
         "loss": out(trace.loss),
         "penalty": out(trace.penalty),
-        "sample_losses": out(trace.sample_losses),
-        "output_losses": out(trace.output_losses),
+        "sample_losses": trace.sample_losses,
+        "output_losses": trace.output_losses,
         "inputs": req.inputs,
         "targets": req.targets,
-        "outputs": out(trace.outputs),
-        "layers": [{name: out(v) for name, v in vars(layer).items()} for layer in trace.layers],
+        "outputs": trace.outputs,
+        "layers": [vars(layer) for layer in trace.layers],  # lists already
         "network": convert.network_out(trace.network, req.network),
         "velocity": convert.velocity_out(
             [(layer.velocity_weights, layer.velocity_biases) for layer in trace.layers]

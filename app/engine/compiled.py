@@ -2,10 +2,10 @@
 
 A numpy step on a 2-2-2 network is some 30 ufunc calls of about a microsecond each,
 nearly all overhead; the same step written out as float arithmetic takes one or two
-microseconds. train() uses these functions for small networks when the one-off cost of
-compiling pays for itself (see `eligible`), and the step endpoint for its forward and
-backward pass (the update and the trace are network.traced's, as for numpy). The code is
-generated from the scalar forms in functions.py and does what Workspace.forward/backward and
+microseconds. train() and the step endpoint use these functions for small networks when the
+one-off cost of compiling pays for itself (see `eligible`); a traced step writes the same flat
+list as network.step, which network.traced reads. The code is generated from the scalar
+forms in functions.py and network.Optimizer and does what Workspace.forward/backward and
 Optimizer.update do, in the same order of operations; tests check that both paths agree.
 
 Names in the generated code: p{i}, v{i}, q{i} are parameter i (in the Params layout),
@@ -22,8 +22,8 @@ import numpy as np
 
 from . import network
 from .functions import ACTIVATIONS, FUSED, LOSSES
-from .network import Backprop, Network, Optimizer, StepTrace
-from .params import Params, count_params, layout
+from .network import Network, Optimizer, StepTrace
+from .params import count_params, layout
 
 # Generating and compiling the code costs about 0.25 ms per unit of parameters x batch
 # size, once per shape; a compiled step saves 50 to 100 us over numpy. So:
@@ -34,7 +34,7 @@ MATH = {  # what the generated code may call
     "exp": math.exp, "expm1": math.expm1, "tanh": math.tanh, "log": math.log,
     "log1p": math.log1p, "isfinite": math.isfinite,
 }  # fmt: skip
-PASS = ("z", "a", "f", "g", "d")  # what a traced pass returns per neuron: z, a, f', dl/da, delta
+PASS = ("z", "a", "f", "g", "d")  # z, a, f'(z), dl/da, delta: network.step_layout's order
 
 
 def eligible(net, batch_size: int, steps: int | None = None) -> bool:
@@ -65,50 +65,54 @@ def step_function(layer_sizes, activations, loss, batch, train_biases, momentum,
 
 
 @lru_cache(maxsize=128)
-def trace_function(layer_sizes, activations, loss, batch):
-    """trace(p, xs, ys) -> the forward and backward pass as one flat tuple: the loss terms
-    (batch, n_out), then z, a, f'(z), dl/da and delta (PASS) of each layer (batch, n),
-    then the gradients q in the Params layout; see traced_step."""
+def trace_function(layer_sizes, activations, loss, batch, train_biases, momentum, regularized):
+    """trace(p, v, xs, ys, learning_rate, momentum, l1, l2) -> the step as one flat list in
+    network.step_layout: the penalty, the loss terms, z, a, f'(z), dl/da and delta of each
+    layer, then the gradients q, the penalty's gradients r, the velocities v and the new
+    parameters p. p, v stay as they are."""
     c = _Code(layer_sizes, activations, loss, batch)
-    sizes = c.sizes
-    values = [f"t{s}_{o}" for s in range(batch) for o in range(sizes[-1])]
+    sizes, n_weights = c.sizes, c.n_weights
+    lines = c.forward_backward()
+    if regularized:
+        penalty = " + ".join(Optimizer.PENALTY.format(w=f"p{i}") for i in range(n_weights))
+        lines.append(f"    penalty = {penalty or '0.0'}")
+    values = ["penalty" if regularized else "0.0"]
+    values += [f"t{s}_{o}" for s in range(batch) for o in range(sizes[-1])]
     for prefix in PASS:
         for l in range(c.L):
             values += [f"{prefix}{l}_{j}_{s}" for s in range(batch) for j in range(sizes[l + 1])]
     values += [f"q{i}" for i in range(c.n)]
-    lines = [
-        "def trace(p, xs, ys):",
-        f"    {c.names('p')}, = p",
-        *c.forward_backward(),
-        f"    return ({', '.join(values)},)",
-    ]
-    return _compile(lines, "trace")
+    values += [f"r{i}" if regularized and i < n_weights else "0.0" for i in range(c.n)]
+    lines += c.update(train_biases, momentum, regularized)  # rebinds v{i} and p{i}
+    values += [f"v{i}" for i in range(c.n)] + [f"p{i}" for i in range(c.n)]
+    lines.append(f"    return [{', '.join(values)}]")
+    return _compile(c.header("trace") + lines, "trace")
 
 
 def traced_step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
-    """network.step() for a small network, its pass as straight-line code: the same trace.
+    """network.step() for a small network, as straight-line code: the same trace.
 
     If the float code raises (an overflow in a math call), numpy takes the step instead.
     """
-    sizes, batch = tuple(net.layer_sizes), x.shape[0]
-    params = Params.of(sizes, net.weights, net.biases)
-    fn = trace_function(sizes, tuple(net.activations), net.loss, batch)
+    fn = trace_function(
+        tuple(net.layer_sizes), tuple(net.activations), net.loss, x.shape[0], net.train_biases,
+        bool(optimizer.momentum), bool(optimizer.l1 or optimizer.l2),
+    )  # fmt: skip
+    p = _flat([*net.weights, *net.biases])
+    v = _flat([w for w, _ in velocity] + [b for _, b in velocity]) if velocity else [0.0] * len(p)
     try:
-        flat = np.array(fn(params.flat.tolist(), x.tolist(), y.tolist()))
+        flat = fn(
+            p, v, x.tolist(), y.tolist(),
+            optimizer.learning_rate, optimizer.momentum, optimizer.l1, optimizer.l2,
+        )  # fmt: skip
     except (ArithmeticError, ValueError):
         return network.step(net, x, y, optimizer, velocity)
-    n_out = sizes[-1]
-    start = batch * n_out
-    fields = {}
-    for prefix in PASS:
-        fields[prefix] = []
-        for n in sizes[1:]:
-            fields[prefix].append(flat[start : start + batch * n].reshape(batch, n))
-            start += batch * n
-    grads = Params(sizes, flat[start:])
-    terms = flat[: batch * n_out].reshape(batch, n_out)
-    passed = Backprop(terms, *(fields[prefix] for prefix in PASS), grads)
-    return network.traced(net, x, y, optimizer, velocity, params, passed)
+    return network.traced(net, x, y, flat)
+
+
+def _flat(arrays) -> list[float]:
+    """Weights then biases (or their velocities) as one list, in the Params layout."""
+    return np.concatenate([np.ravel(a) for a in arrays]).tolist()
 
 
 def _compile(lines, name):
@@ -191,11 +195,16 @@ class _Code:
         return lines
 
     def update(self, train_biases, momentum, regularized) -> list[str]:
-        """v = momentum v + q (+ the penalty's gradient), p = p - learning_rate v."""
+        """r = the penalty's gradient; v = momentum v + q + r, p = p - learning_rate v."""
         lines = []
+        if regularized:
+            lines += [
+                f"    r{i} = {Optimizer.PENALTY_GRAD.format(w=f'p{i}')}"
+                for i in range(self.n_weights)
+            ]
         for i in range(self.n if train_biases else self.n_weights):
             lines.append(f"    v{i} = " + (f"momentum * v{i} + q{i}" if momentum else f"q{i}"))
             if regularized and i < self.n_weights:
-                lines.append(f"    v{i} = v{i} + ({Optimizer.PENALTY_GRAD.format(w=f'p{i}')})")
+                lines.append(f"    v{i} = v{i} + r{i}")
             lines.append(f"    p{i} = p{i} - learning_rate * v{i}")
         return lines

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .functions import ACTIVATIONS, output_terms_and_delta
-from .params import Params
+from .params import Params, layout
 
 
 @dataclass
@@ -153,7 +154,8 @@ class Optimizer:
     l1: float = 0.0
     l2: float = 0.0
 
-    # the penalty's gradient for one float {w}, as penalty_grad computes it (compiled.py)
+    # for one weight {w}, in compiled.py's code: its penalty, and the penalty's gradient
+    PENALTY = "l1 * abs({w}) + 0.5 * l2 * {w} * {w}"
     PENALTY_GRAD = "l2 * {w} + l1 * (1.0 if {w} > 0.0 else -1.0 if {w} < 0.0 else 0.0)"
 
     def penalty(self, params: Params) -> float:
@@ -199,54 +201,40 @@ def velocity_params(params: Params, velocity) -> Params:
 
 @dataclass
 class LayerTrace:
-    """Everything a student computes by hand for one non-input layer of one step.
+    """Everything a student computes by hand for one non-input layer of one step, as the JSON
+    answer has it: lists of floats. z .. delta per sample and neuron, z[s][j] (batch, n_{l+1});
+    the rest like the parameters, weights[j][k] and biases[j]."""
 
-    Every field is a numpy array (f_prime may be None): per sample (batch, n_{l+1}) for
-    z .. delta, the parameters' shapes for the rest.
-    """
-
-    weights: np.ndarray
-    biases: np.ndarray
-    z: np.ndarray
-    a: np.ndarray
-    f_prime: np.ndarray | None  # f'(z), None for softmax (delta uses its Jacobian)
-    grad_a: np.ndarray  # dl/da per sample: from the loss, or W_next^T delta_next
-    delta: np.ndarray
-    grad_weights: np.ndarray
-    grad_biases: np.ndarray
-    reg_weights: np.ndarray  # the penalty's gradient l2 w + l1 sign(w)
-    velocity_weights: np.ndarray
-    velocity_biases: np.ndarray
-    new_weights: np.ndarray
-    new_biases: np.ndarray
+    weights: list[list[float]]
+    biases: list[float]
+    z: list[list[float]]
+    a: list[list[float]]
+    f_prime: list[list[float]] | None  # f'(z), None for softmax (delta uses its Jacobian)
+    grad_a: list[list[float]]  # dl/da per sample: from the loss, or W_next^T delta_next
+    delta: list[list[float]]
+    grad_weights: list[list[float]]
+    grad_biases: list[float]
+    reg_weights: list[list[float]]  # the penalty's gradient l2 w + l1 sign(w)
+    velocity_weights: list[list[float]]
+    velocity_biases: list[float]
+    new_weights: list[list[float]]
+    new_biases: list[float]
 
 
 @dataclass
 class StepTrace:
+    """One traced step, lists of floats as in LayerTrace; `network` is an engine Network."""
+
     loss: float  # mean over samples of the data loss (before the update)
     penalty: float  # l1 sum|w| + l2/2 sum w^2 (before the update)
-    sample_losses: np.ndarray  # (batch,)
-    output_losses: np.ndarray  # (batch, n_out): the per-output terms
-    inputs: np.ndarray  # (batch, n_0)
-    targets: np.ndarray  # (batch, n_out)
-    outputs: np.ndarray  # (batch, n_out)
+    sample_losses: list[float]  # (batch,)
+    output_losses: list[list[float]]  # (batch, n_out): the per-output terms
+    inputs: list[list[float]]  # (batch, n_0)
+    targets: list[list[float]]  # (batch, n_out)
+    outputs: list[list[float]]  # (batch, n_out)
     layers: list[LayerTrace]
     network: Network  # the updated network, or the unchanged one if the step diverged
     diverged: bool
-
-
-@dataclass
-class Backprop:
-    """What one forward and backward pass of either engine gives (this file's Workspace, or
-    compiled.py's straight-line code); traced() turns it into a step."""
-
-    terms: np.ndarray  # (batch, n_out): the per-output loss terms
-    z: list[np.ndarray]  # z[l] : (batch, n_{l+1})
-    a: list[np.ndarray]
-    f_prime: list[np.ndarray | None]  # None for softmax
-    grad_a: list[np.ndarray]
-    delta: list[np.ndarray]
-    grads: Params  # the batch-mean gradients
 
 
 @dataclass
@@ -280,62 +268,88 @@ def step(net: Network, x, y, optimizer: Optimizer, velocity=None) -> StepTrace:
     velocity: per-layer (weights, biases) pairs from the previous step, or None.
     """
     ws = Workspace(net)
+    vel = velocity_params(ws.params, velocity)
     with np.errstate(all="ignore"):  # divergence is reported, not warned about
         buf = ws.forward(x)
         terms = ws.backward(x, y, buf)
         f_prime = [
-            None if act.prime is None else act.prime(z, a, np.empty_like(z))
+            np.full_like(z, np.nan) if act.prime is None else act.prime(z, a, np.empty_like(z))
             for act, z, a in zip(ws.acts, buf.z, buf.a)
         ]
-    passed = Backprop(terms, buf.z, buf.a, f_prime, buf.grad_a, buf.delta, ws.grads)
-    return traced(net, x, y, optimizer, velocity, ws.params, passed)
-
-
-def traced(net: Network, x, y, optimizer, velocity, params: Params, bp: Backprop) -> StepTrace:
-    """The penalty, the update, the divergence check and the trace of a step, after the
-    forward and backward pass of either engine. params (net's weights and biases) is
-    updated in place."""
-    vel = velocity_params(params, velocity)
-    with np.errstate(all="ignore"):  # divergence is reported, not warned about
-        penalty = optimizer.penalty(params)
-        reg = optimizer.regularization(params)
-        optimizer.update(params, bp.grads, vel, net.train_biases)
-        sample_losses = bp.terms.sum(axis=1)
-        loss = float(sample_losses.sum()) / len(sample_losses)  # the mean, a little faster
-    diverged = not (
-        math.isfinite(loss) and math.isfinite(penalty) and np.isfinite(params.flat).all()
-    )
-    layers = [
-        LayerTrace(
-            weights=net.weights[l],
-            biases=net.biases[l],
-            z=bp.z[l],
-            a=bp.a[l],
-            f_prime=bp.f_prime[l],
-            grad_a=bp.grad_a[l],
-            delta=bp.delta[l],
-            grad_weights=bp.grads.weights[l],
-            grad_biases=bp.grads.biases[l],
-            reg_weights=reg.weights[l],
-            velocity_weights=vel.weights[l],
-            velocity_biases=vel.biases[l],
-            new_weights=params.weights[l],
-            new_biases=params.biases[l],
-        )
-        for l in range(len(net.activations))
+        penalty = optimizer.penalty(ws.params)
+        reg = optimizer.regularization(ws.params)
+        optimizer.update(ws.params, ws.grads, vel, net.train_biases)
+    per_layer = [
+        m.ravel() for field in (buf.z, buf.a, f_prime, buf.grad_a, buf.delta) for m in field
     ]
+    flat = np.concatenate(
+        [[penalty], terms.ravel(), *per_layer, ws.grads.flat, reg.flat, vel.flat, ws.params.flat]
+    )
+    return traced(net, x, y, flat.tolist())
+
+
+@lru_cache(maxsize=256)
+def step_layout(layer_sizes: tuple[int, ...], batch: int):
+    """Where each number of a step sits in the flat list both engines write (this file's
+    step, compiled.traced_step): the penalty; the loss terms (batch, n_out); z, a, f'(z) (NaN
+    for softmax), dl/da and delta of each layer (batch, n); then, in the Params layout, the
+    gradients, the penalty's gradients, the velocities and the new parameters.
+
+    -> (size, terms, layers, new): terms and each of a layer's LayerTrace fields from z on as
+    (start, stop, row length or None for a vector); new: (start, stop) of the parameters.
+    """
+    n_out, widths = layer_sizes[-1], layer_sizes[1:]
+    terms, start = (1, 1 + batch * n_out, n_out), 1 + batch * n_out
+    layers = [[] for _ in widths]
+    for _ in range(5):  # z, a, f'(z), dl/da, delta
+        for fields, n in zip(layers, widths):
+            fields.append((start, start + batch * n, n))
+            start += batch * n
+    _, weights, biases = layout(layer_sizes)
+    for _ in range(4):  # gradients, the penalty's gradients, velocities, new parameters
+        for fields, (a, b, (_, n_in)), (c, d, _) in zip(layers, weights, biases):
+            fields += [(start + a, start + b, n_in), (start + c, start + d, None)]
+        start += biases[-1][1]
+    for fields in layers:  # the penalty's gradients of the biases are not traced (zero)
+        del fields[8]
+    new = (start - biases[-1][1], start)
+    return start, terms, layers, new
+
+
+def traced(net: Network, x, y, flat: list[float]) -> StepTrace:
+    """The trace of a step from the flat list either engine writes (step_layout), with the
+    divergence check."""
+    size, terms_span, layer_spans, (start, stop) = step_layout(tuple(net.layer_sizes), len(x))
+    assert len(flat) == size, "the flat list does not follow step_layout"
+
+    def rows(a, b, n):
+        return flat[a:b] if n is None else [flat[i : i + n] for i in range(a, b, n)]
+
+    terms = rows(*terms_span)
+    sample_losses = [sum(row) for row in terms]
+    loss, penalty = sum(sample_losses) / len(x), flat[0]  # loss: the mean over samples
+    diverged = not (
+        math.isfinite(loss) and math.isfinite(penalty) and all(map(math.isfinite, flat[start:stop]))
+    )
+    layers = []
+    for w, b, name, spans in zip(net.weights, net.biases, net.activations, layer_spans):
+        layer = LayerTrace(w.tolist(), b.tolist(), *(rows(*span) for span in spans))
+        if ACTIVATIONS[name].prime is None:
+            layer.f_prime = None  # softmax: its Jacobian instead
+        layers.append(layer)
     updated = Network(
-        list(net.layer_sizes), list(net.activations), net.loss, params.weights, params.biases,
+        list(net.layer_sizes), list(net.activations), net.loss,
+        [np.array(l.new_weights) for l in layers], [np.array(l.new_biases) for l in layers],
         net.train_biases,
     )  # fmt: skip
     return StepTrace(
         loss=loss,
         penalty=penalty,
         sample_losses=sample_losses,
-        output_losses=bp.terms,
-        inputs=x,
-        targets=y,
-        outputs=bp.a[-1],
+        output_losses=terms,
+        inputs=x.tolist(),
+        targets=y.tolist(),
+        outputs=layers[-1].a,
         layers=layers,
         network=net if diverged else updated,
         diverged=diverged,

@@ -43,7 +43,7 @@ def test_forward_pass_matches_the_post(net):
 
 def test_one_step_gives_the_published_weights_to_the_last_printed_digit(net):
     trace = step(net, X, Y, Optimizer(learning_rate=0.5))
-    new = [*trace.layers[0].new_weights.ravel(), *trace.layers[1].new_weights.ravel()]
+    new = [w for layer in trace.layers for row in layer.new_weights for w in row]  # w1 .. w8
     assert [printed(w, p) for w, p in zip(new, PUBLISHED_WEIGHTS)] == PUBLISHED_WEIGHTS
     assert not trace.diverged
 
@@ -51,15 +51,15 @@ def test_one_step_gives_the_published_weights_to_the_last_printed_digit(net):
 def test_intermediate_values_of_the_backward_pass(net):
     trace = step(net, X, Y, Optimizer(learning_rate=0.5))
     out, hidden = trace.layers[1], trace.layers[0]
-    assert out.grad_a[0, 0] == pytest.approx(0.74136507, abs=1e-8)  # dE/dout_o1
-    assert out.f_prime[0, 0] == pytest.approx(0.186815602, abs=1e-9)  # dout_o1/dnet_o1
-    assert out.delta[0, 0] == pytest.approx(0.138498562, abs=1e-9)
-    assert out.grad_weights[0, 0] == pytest.approx(0.082167041, abs=1e-9)  # dE/dw5
-    assert hidden.grad_a[0, 0] == pytest.approx(0.036350306, abs=1e-9)  # dE_total/dout_h1
-    assert hidden.grad_weights[0, 0] == pytest.approx(0.000438568, abs=1e-9)  # dE/dw1
+    assert out.grad_a[0][0] == pytest.approx(0.74136507, abs=1e-8)  # dE/dout_o1
+    assert out.f_prime[0][0] == pytest.approx(0.186815602, abs=1e-9)  # dout_o1/dnet_o1
+    assert out.delta[0][0] == pytest.approx(0.138498562, abs=1e-9)
+    assert out.grad_weights[0][0] == pytest.approx(0.082167041, abs=1e-9)  # dE/dw5
+    assert hidden.grad_a[0][0] == pytest.approx(0.036350306, abs=1e-9)  # dE_total/dout_h1
+    assert hidden.grad_weights[0][0] == pytest.approx(0.000438568, abs=1e-9)  # dE/dw1
     # biases are not trained in the example, but their gradients are reported
     assert np.array_equal(hidden.new_biases, [0.35, 0.35])
-    assert hidden.grad_biases[0] == pytest.approx(hidden.delta[0, 0], rel=1e-15)
+    assert hidden.grad_biases[0] == pytest.approx(hidden.delta[0][0], rel=1e-15)
 
 
 def test_textbook_algorithm_after_1_and_10000_steps(net):

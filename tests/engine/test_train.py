@@ -68,15 +68,15 @@ def test_step_reports_each_term_of_the_update():
         (np.full_like(w, 0.2), np.full_like(b, -0.1)) for w, b in zip(net.weights, net.biases)
     ]
     trace = step(net, X, Y, opt, old_velocity)
-    for layer, (vw, vb) in zip(trace.layers, old_velocity):
-        w = layer.weights
-        np.testing.assert_allclose(layer.reg_weights, 0.1 * w + 0.01 * np.sign(w), rtol=1e-15)
-        velocity = 0.5 * vw + layer.grad_weights + layer.reg_weights
-        np.testing.assert_allclose(layer.velocity_weights, velocity, rtol=1e-13)
-        np.testing.assert_allclose(layer.new_weights, w - 0.1 * velocity, rtol=1e-13)
-        np.testing.assert_allclose(
-            layer.new_biases, layer.biases - 0.1 * (0.5 * vb + layer.grad_biases), rtol=1e-13
-        )
+    for traced, (vw, vb) in zip(trace.layers, old_velocity):
+        layer = {name: np.array(value) for name, value in vars(traced).items()}
+        w = layer["weights"]
+        np.testing.assert_allclose(layer["reg_weights"], 0.1 * w + 0.01 * np.sign(w), rtol=1e-15)
+        velocity = 0.5 * vw + layer["grad_weights"] + layer["reg_weights"]
+        np.testing.assert_allclose(layer["velocity_weights"], velocity, rtol=1e-13)
+        np.testing.assert_allclose(layer["new_weights"], w - 0.1 * velocity, rtol=1e-13)
+        biases = layer["biases"] - 0.1 * (0.5 * vb + layer["grad_biases"])
+        np.testing.assert_allclose(layer["new_biases"], biases, rtol=1e-13)
     w_all = np.concatenate([w.ravel() for w in net.weights])
     assert trace.penalty == pytest.approx(0.01 * np.abs(w_all).sum() + 0.05 * (w_all**2).sum())
 
