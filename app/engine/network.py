@@ -295,45 +295,45 @@ def step_layout(layer_sizes: tuple[int, ...], batch: int):
     for softmax), dl/da and delta of each layer (batch, n); then, in the Params layout, the
     gradients, the penalty's gradients, the velocities and the new parameters.
 
-    -> (size, terms, layers, new): terms and each of a layer's LayerTrace fields from z on as
-    (start, stop, row length or None for a vector); new: (start, stop) of the parameters.
+    -> (size, terms, layers, new), as slices: terms and each LayerTrace field of a layer
+    from z on, a list of row slices (a slice for a vector); new: the new parameters.
     """
+
+    def rows(start, n, width):  # n rows of `width` numbers from start
+        return [slice(start + i * width, start + (i + 1) * width) for i in range(n)]
+
     n_out, widths = layer_sizes[-1], layer_sizes[1:]
-    terms, start = (1, 1 + batch * n_out, n_out), 1 + batch * n_out
+    terms, start = rows(1, batch, n_out), 1 + batch * n_out
     layers = [[] for _ in widths]
     for _ in range(5):  # z, a, f'(z), dl/da, delta
         for fields, n in zip(layers, widths):
-            fields.append((start, start + batch * n, n))
+            fields.append(rows(start, batch, n))
             start += batch * n
     _, weights, biases = layout(layer_sizes)
     for _ in range(4):  # gradients, the penalty's gradients, velocities, new parameters
-        for fields, (a, b, (_, n_in)), (c, d, _) in zip(layers, weights, biases):
-            fields += [(start + a, start + b, n_in), (start + c, start + d, None)]
+        for fields, (a, _, (n_out, n_in)), (c, d, _) in zip(layers, weights, biases):
+            fields += [rows(start + a, n_out, n_in), slice(start + c, start + d)]
         start += biases[-1][1]
     for fields in layers:  # the penalty's gradients of the biases are not traced (zero)
         del fields[8]
-    new = (start - biases[-1][1], start)
-    return start, terms, layers, new
+    return start, terms, layers, slice(start - biases[-1][1], start)
 
 
 def traced(net: Network, x, y, flat: list[float]) -> StepTrace:
     """The trace of a step from the flat list either engine writes (step_layout), with the
     divergence check."""
-    size, terms_span, layer_spans, (start, stop) = step_layout(tuple(net.layer_sizes), len(x))
+    size, terms_rows, layer_fields, new = step_layout(tuple(net.layer_sizes), len(x))
     assert len(flat) == size, "the flat list does not follow step_layout"
-
-    def rows(a, b, n):
-        return flat[a:b] if n is None else [flat[i : i + n] for i in range(a, b, n)]
-
-    terms = rows(*terms_span)
+    terms = [flat[row] for row in terms_rows]
     sample_losses = [sum(row) for row in terms]
     loss, penalty = sum(sample_losses) / len(x), flat[0]  # loss: the mean over samples
     diverged = not (
-        math.isfinite(loss) and math.isfinite(penalty) and all(map(math.isfinite, flat[start:stop]))
+        math.isfinite(loss) and math.isfinite(penalty) and all(map(math.isfinite, flat[new]))
     )
     layers = []
-    for w, b, name, spans in zip(net.weights, net.biases, net.activations, layer_spans):
-        layer = LayerTrace(w.tolist(), b.tolist(), *(rows(*span) for span in spans))
+    for w, b, name, fields in zip(net.weights, net.biases, net.activations, layer_fields):
+        values = [flat[f] if type(f) is slice else [flat[row] for row in f] for f in fields]
+        layer = LayerTrace(w.tolist(), b.tolist(), *values)
         if ACTIVATIONS[name].prime is None:
             layer.f_prime = None  # softmax: its Jacobian instead
         layers.append(layer)
