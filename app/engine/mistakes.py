@@ -408,15 +408,17 @@ class Question:
 
 
 def value(trace, q: Question) -> float:
-    """The asked number of a trace (network.StepTrace or a mistaken Pass)."""
+    """The asked number of a trace (network.StepTrace's lists, or a mistaken Pass's arrays)."""
     if q.quantity == "loss":
         return float(trace.loss)
     if q.quantity == "output_losses":
-        return float(trace.output_losses[q.sample, q.index])
+        return float(trace.output_losses[q.sample][q.index])
     values = getattr(trace.layers[q.layer], q.quantity)
     if q.quantity in PER_SAMPLE:
-        return float(values[q.sample, q.index])
-    return float(values[q.index])  # (j, k) of a weight, j of a bias
+        return float(values[q.sample][q.index])
+    if isinstance(q.index, tuple):  # (j, k) of a weight
+        return float(values[q.index[0]][q.index[1]])
+    return float(values[q.index])  # j of a bias
 
 
 class NoValue(ValueError):
