@@ -140,13 +140,6 @@ def total(index: str, body) -> Expr:
     return op("sum", body, index=index)
 
 
-def variables(tree: dict) -> set[str]:
-    """The variable names a tree uses."""
-    if "var" in tree:
-        return {tree["var"]}
-    return set().union(*(variables(t) for t in tree.get("args", [])))
-
-
 z, a, y, g, n = (var(name) for name in VARIABLES)
 z_j, z_k, a_j, a_k, y_j, y_k, g_j, g_k = (
     var(name, index) for name in ("z", "a", "y", "g") for index in INDICES
