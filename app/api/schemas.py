@@ -529,9 +529,17 @@ class Preset(Out):
     targets: Matrix
     test_inputs: Matrix | None
     test_targets: Matrix | None
-    learning_rate: float
-    batch_size: int | None
     dataset: DatasetInfo | None
+    # every training setting the preset uses, under the names /api/v1/train takes
+    learning_rate: float
+    batch_size: int | None = Field(description="null: the whole training set")
+    momentum: float
+    l1: float
+    l2: float
+    shuffle_seed: int | None = Field(description="null: minibatches in order")
+    train_steps: int = Field(
+        ge=1, le=10_000, description="the SGD steps one Train takes to learn the problem"
+    )
 
 
 class Dataset(Out):

@@ -91,6 +91,13 @@ _GENERATORS = {
 
 
 # --- presets ----------------------------------------------------------------------------
+# Each preset carries every training setting it uses, under the names /api/v1/train takes,
+# and `train_steps`: how many SGD steps one Train takes to learn the problem (at most 10,000).
+# One Train with these settings gets >= 95% of the training points right on xor, circle and
+# gaussian, >= 90% on spiral and deep, and regression's loss to <= 20% of where it started
+# (tests/api/test_presets.py). Plain SGD where it suffices; momentum for the two spirals.
+
+TRAINING = {"batch_size": None, "momentum": 0.0, "l1": 0.0, "l2": 0.0, "shuffle_seed": None}
 
 MAZUR = {
     "title": "Mazur's worked example",
@@ -108,31 +115,36 @@ MAZUR = {
     },
     "inputs": [[0.05, 0.10]],
     "targets": [[0.01, 0.99]],
+    **TRAINING,
     "learning_rate": 0.5,
-    "batch_size": None,
+    "train_steps": 10_000,  # the post's 10,000 iterations
     "dataset": None,
 }
 
 XOR = {
     "title": "XOR",
-    "description": "The four points of exclusive or: no single line separates them, one hidden layer does.",
+    "description": (
+        "The four points of exclusive or: no single line separates them, one hidden layer of "
+        "three tanh neurons does, in about 300 steps."
+    ),
     "network": {
         "layer_sizes": [2, 3, 1],
-        "activations": ["sigmoid", "sigmoid"],
-        "loss": "squared_error",
+        "activations": ["tanh", "sigmoid"],
+        "loss": "binary_cross_entropy",
         "train_biases": True,
-        "init": "uniform",
+        "init": "xavier",
         "seed": 7,
     },
     "inputs": [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]],
     "targets": [[0.0], [1.0], [1.0], [0.0]],
-    "learning_rate": 2.0,
-    "batch_size": None,
+    **TRAINING,
+    "learning_rate": 1.0,
+    "train_steps": 300,
     "dataset": None,
 }
 
 
-def _classifier(title, description, name, hidden, *, n=200, noise=0.05, lr=0.3, seed=1, batch=20):
+def _classifier(title, description, name, hidden, *, n=200, noise=0.05, seed=1, **training):
     return {
         "title": title,
         "description": description,
@@ -152,8 +164,8 @@ def _classifier(title, description, name, hidden, *, n=200, noise=0.05, lr=0.3, 
             "labels": "binary",
             "test": n // 2,
         },
-        "learning_rate": lr,
-        "batch_size": batch,
+        **TRAINING,
+        **training,
     }
 
 
@@ -161,19 +173,37 @@ PRESETS = {
     "mazur": MAZUR,
     "xor": XOR,
     "circle": _classifier(
-        "Circle", "A disc inside a ring: needs a curved boundary.", "circle", [4]
+        "Circle",
+        "A disc inside a ring: needs a curved boundary, which four tanh neurons draw.",
+        "circle",
+        [4],
+        learning_rate=0.3,
+        batch_size=20,
+        shuffle_seed=1,
+        train_steps=1000,
     ),
     "gaussian": _classifier(
-        "Two blobs", "Two Gaussian blobs: nearly linearly separable.", "gaussian", [2]
+        "Two blobs",
+        "Two Gaussian blobs: nearly linearly separable, learnt in a few epochs.",
+        "gaussian",
+        [2],
+        learning_rate=0.3,
+        batch_size=20,
+        shuffle_seed=1,
+        train_steps=200,
     ),
     "spiral": _classifier(
         "Spiral",
-        "Two interleaved spirals: hard; needs depth and patience.",
+        "Two interleaved spirals: hard; two tanh layers of 12, minibatches in a fresh order "
+        "each epoch and momentum 0.9 learn it in 5,000 steps.",
         "spiral",
-        [8, 8],
-        lr=0.1,
+        [12, 12],
         noise=0.0,
-        batch=10,
+        learning_rate=0.03,
+        batch_size=10,
+        momentum=0.9,
+        shuffle_seed=1,
+        train_steps=5000,
     ),
     "regression": {
         "title": "Regression",
@@ -194,13 +224,17 @@ PRESETS = {
             "labels": "binary",
             "test": 30,
         },
+        **TRAINING,
         "learning_rate": 0.1,
         "batch_size": 10,
+        "shuffle_seed": 1,
+        "train_steps": 1000,
     },
     "deep": {
         "title": "Deep spiral (2-8x6-1 tanh)",
         "description": "Six tanh hidden layers of 8 on the spiral: the largest network the well-known "
-        "playgrounds draw. Labels are -1/+1 to match the tanh output.",
+        "playgrounds draw. Labels are -1/+1 to match the tanh output. A small learning rate "
+        "with momentum 0.9 keeps six layers stable; it takes the full 10,000 steps.",
         "network": {
             "layer_sizes": [2, 8, 8, 8, 8, 8, 8, 1],
             "activations": ["tanh"] * 7,
@@ -217,8 +251,12 @@ PRESETS = {
             "labels": "signed",
             "test": 0,
         },
-        "learning_rate": 0.03,
-        "batch_size": 10,
+        **TRAINING,
+        "learning_rate": 0.003,
+        "batch_size": 20,
+        "momentum": 0.9,
+        "shuffle_seed": 1,
+        "train_steps": 10_000,
     },
 }
 
