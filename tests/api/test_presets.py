@@ -60,7 +60,11 @@ def test_one_train_with_the_presets_own_settings_learns_it(client, name):
     assert result["steps"] == preset["train_steps"]
     forward = client.post(
         "/api/v1/forward",
-        json={"network": result["network"], "inputs": preset["inputs"], "targets": preset["targets"]},
+        json={
+            "network": result["network"],
+            "inputs": preset["inputs"],
+            "targets": preset["targets"],
+        },
     )
     assert forward.status_code == 200
     trained = forward.json()
