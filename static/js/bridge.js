@@ -12,7 +12,7 @@ export class Bridge {
     this.queue = Promise.resolve(); // commands run one after another, in the order sent
     this.started = new Promise((resolve) => (this.start = resolve));
     this.phase = null;
-    this.lastStep = 0; // the highest step count announced by a step event
+    this.lastStep = 0; // the step count of the network shown, as the events last told it
     this.height = 0;
     // a cross-origin frame out of view gets no animation frames: its commands jump instead
     this.visible = false;
@@ -124,8 +124,10 @@ export class Bridge {
     if (reason === "errors" && store.errors) {
       this.send("error", { message: store.errors.problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join("; ") });
     }
-    // a step event once the network shows a new step count, drawn, and its loss is known
+    // a step event once the network shows a new step count, drawn, and its loss is known:
+    // at a step's update phase (again after going back before it), after Train or setState
     const now = store.snapshot();
+    if (now.step < this.lastStep) this.lastStep = now.step; // went back: the step is undone on screen
     const shown = !this.player.busy && !this.session.stepping;
     if (shown && (store.phase === "update" || store.position === 0) && now.step > this.lastStep) {
       const loss = store.losses.find((p) => p.step === now.step);

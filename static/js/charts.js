@@ -13,9 +13,13 @@ export function drawLossChart(root, store) {
   const pad = { left: 46, right: 10, top: 10, bottom: 28 }; // left grows with the labels
   clear(root);
   root.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  const points = store.losses.filter((p) => !isMissing(p.loss));
+  // only the steps the network drawn has taken: a step's loss appears with its update phase
+  const shown = store.snapshot().step;
+  const points = store.losses.filter((p) => p.step <= shown && !isMissing(p.loss));
+  root.dataset.lastStep = points.length ? points[points.length - 1].step : "";
   if (points.length === 0) {
     svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = "The loss appears here after a step";
+    root.setAttribute("aria-label", "Loss over steps: none yet");
     return;
   }
   const values = points.flatMap((p) => [p.loss, p.test_loss]).filter((v) => !isMissing(v));
@@ -38,11 +42,11 @@ export function drawLossChart(root, store) {
   }
   svg("line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: y(bottom), y2: y(bottom) }, root);
   svg("text", { x: pad.left, y: height - 8 }, root).textContent = `step ${first}`;
-  svg("text", { x: width - pad.right, y: height - 8, "text-anchor": "end" }, root).textContent = `step ${Math.max(...steps)}`;
+  svg("text", { x: width - pad.right, y: height - 8, "text-anchor": "end" }, root).textContent = `step ${last}`;
   const path = (key) =>
     points.filter((p) => !isMissing(p[key])).map((p, i) => `${i ? "L" : "M"}${x(p.step).toFixed(1)},${y(p[key]).toFixed(1)}`).join("");
-  const now = store.record ? store.record.step : store.snapshot().step;
-  svg("line", { class: "now", x1: x(now), x2: x(now), y1: pad.top, y2: y(bottom) }, root);
+  const at = x(Math.min(shown, last));
+  svg("line", { class: "now", x1: at, x2: at, y1: pad.top, y2: y(bottom) }, root);
   svg("path", { class: "train", d: path("loss") }, root);
   if (points.length === 1) svg("circle", { cx: x(points[0].step), cy: y(points[0].loss), r: 3, fill: "currentColor", class: "train" }, root);
   const hasTest = points.some((p) => !isMissing(p.test_loss));
@@ -61,10 +65,11 @@ export function drawLossChart(root, store) {
 export async function drawDataPlot(panel, store, session) {
   const canvas = panel.querySelector("#data-plot");
   const maps = panel.querySelector("#neuron-maps");
-  const network = store.snapshot().network;
+  const { network, step } = store.snapshot(); // before the step until its update phase
   const inputs = network.layer_sizes[0];
   panel.hidden = !(inputs === 1 || inputs === 2) || store.data.inputs.length < 4;
   if (panel.hidden) return;
+  panel.querySelector("h2").textContent = inputs === 2 ? "Data and decision boundary" : "Data and the fitted curve";
   const range = dataRange(store.data, inputs);
   const grids = await session.predictGrid(network, range);
   if (!grids || store.snapshot().network !== network) return;
@@ -111,6 +116,8 @@ export async function drawDataPlot(panel, store, session) {
       : "The training data (dots) and the network's output (line) over the input",
   );
   drawNeuronMaps(maps, store, grids.maps, inputs, colors);
+  canvas.dataset.step = step; // the step count of the network drawn
+  maps.dataset.step = step;
 }
 
 function drawNeuronMaps(root, store, result, inputs, colors) {

@@ -2,6 +2,7 @@
 
 import { csvNumber, formatNumber } from "./format.js";
 import { neuronName, weightName } from "./layout.js";
+import { backwardReached, forwardReached } from "./player.js";
 import { clear, html } from "./svg.js";
 
 export class NumbersTable {
@@ -19,11 +20,15 @@ export class NumbersTable {
     document.getElementById("copy-csv").addEventListener("click", () => this.copy());
   }
 
-  /** Rows of the two tables: neurons and parameters, with raw numbers (null when not known). */
+  /**
+   * Rows of the two tables: neurons and parameters, with raw numbers; null where a number is
+   * not known, or not yet computed at the phase shown.
+   */
   rows() {
     const { store } = this;
     const record = store.record;
     const trace = record?.trace;
+    const phase = store.phase;
     const network = record ? record.network : store.snapshot().network;
     const sizes = network.layer_sizes;
     const s = trace ? Math.min(store.sample, trace.inputs.length - 1) : 0;
@@ -31,21 +36,23 @@ export class NumbersTable {
     const inputs = trace ? trace.inputs[s] : store.data.inputs[store.sampleIndex];
     inputs.forEach((x, j) => neurons.push([neuronName(sizes, 0, j), null, x, null, null]));
     sizes.slice(1).forEach((n, i) => {
-      const layer = trace?.layers[i];
+      const forward = forwardReached(phase, i + 1) ? trace?.layers[i] : null;
+      const backward = backwardReached(phase, i + 1) ? trace?.layers[i] : null;
       for (let j = 0; j < n; j += 1) {
-        neurons.push([neuronName(sizes, i + 1, j), layer?.z[s][j] ?? null, layer?.a[s][j] ?? null, layer?.delta[s][j] ?? null, network.biases[i][j]]);
+        neurons.push([neuronName(sizes, i + 1, j), forward?.z[s][j] ?? null, forward?.a[s][j] ?? null, backward?.delta[s][j] ?? null, network.biases[i][j]]);
       }
     });
     const check = this.check?.record === record ? this.check.result : null;
     const params = [];
     sizes.slice(1).forEach((n, i) => {
-      const layer = trace?.layers[i];
-      const fd = check?.layers[i];
+      const layer = backwardReached(phase, i + 1) ? trace?.layers[i] : null;
+      const fd = layer ? check?.layers[i] : null;
+      const updated = phase === "update" ? layer : null;
       for (let j = 0; j < n; j += 1) {
         for (let k = 0; k < sizes[i]; k += 1) {
-          params.push([weightName(sizes, i + 1, j, k), network.weights[i][j][k], layer?.grad_weights[j][k] ?? null, fd?.fd_grad_weights[j][k] ?? null, layer?.new_weights[j][k] ?? null]);
+          params.push([weightName(sizes, i + 1, j, k), network.weights[i][j][k], layer?.grad_weights[j][k] ?? null, fd?.fd_grad_weights[j][k] ?? null, updated?.new_weights[j][k] ?? null]);
         }
-        params.push([`b ${neuronName(sizes, i + 1, j)}`, network.biases[i][j], layer?.grad_biases[j] ?? null, fd?.fd_grad_biases[j] ?? null, layer?.new_biases[j] ?? null]);
+        params.push([`b ${neuronName(sizes, i + 1, j)}`, network.biases[i][j], layer?.grad_biases[j] ?? null, fd?.fd_grad_biases[j] ?? null, updated?.new_biases[j] ?? null]);
       }
     });
     return { neurons, params };
@@ -57,8 +64,9 @@ export class NumbersTable {
     this.stale = !this.visible && this.session.playing; // while playing, only when on screen
     if (this.stale) return;
     const record = this.store.record;
-    // the finite differences cost some 2P forward passes: asked for only once the table is seen
-    if (record && this.check?.record !== record && this.visible) {
+    const backward = record && backwardReached(this.store.phase, this.store.layerCount);
+    // the finite differences cost some 2P forward passes: asked for only once they are shown
+    if (backward && this.check?.record !== record && this.visible) {
       this.check = { record, result: null };
       this.session.gradcheckFor(record).then((result) => {
         if (this.check?.record === record && result) {
@@ -70,9 +78,19 @@ export class NumbersTable {
     const { neurons, params } = this.rows();
     clear(this.root);
     const tables = html("div", { class: "tables" }, this.root);
-    const caption = record ? `sample ${this.store.sampleIndex + 1}, step ${record.step + 1}` : "before any step";
-    table(tables, `Neurons (${caption})`, ["neuron", "z", "a", "\u03b4", "bias b"], neurons);
-    table(tables, "Weights and biases", ["parameter", "value", "\u2202E/\u2202 (backprop)", "\u2202E/\u2202 (finite diff.)", "new value"], params);
+    const when = this.when();
+    const sample = `sample ${this.store.sampleIndex + 1}`;
+    table(tables, `Neurons: ${when.text}, ${sample}`, ["neuron", "z", "a", "\u03b4", "bias b"], neurons, when);
+    table(tables, `Weights and biases: ${when.text}`, ["parameter", "value", "\u2202E/\u2202 (backprop)", "\u2202E/\u2202 (finite diff.)", "new value"], params, when);
+  }
+
+  /** Which step and phase the numbers belong to: the step played (or next), and its phase. */
+  when() {
+    const { store } = this;
+    const step = store.record ? store.record.step + 1 : store.snapshot().step + 1;
+    const phase = store.phase;
+    const words = phase === "idle" ? "not started" : `phase ${phase}`;
+    return { step, phase, text: `step ${step}, ${words}` };
   }
 
   csv() {
@@ -87,7 +105,7 @@ export class NumbersTable {
   async copy() {
     const status = document.getElementById("copy-status");
     const record = this.store.record;
-    if (record) {
+    if (record && backwardReached(this.store.phase, this.store.layerCount)) {
       const result = await this.session.gradcheckFor(record);
       if (result) this.check = { record, result };
     }
@@ -104,8 +122,8 @@ export class NumbersTable {
   }
 }
 
-function table(parent, title, headers, rows) {
-  const node = html("table", {}, parent);
+function table(parent, title, headers, rows, when) {
+  const node = html("table", { "data-step": when.step, "data-phase": when.phase }, parent);
   html("caption", {}, node, title);
   const head = html("tr", {}, html("thead", {}, node));
   for (const h of headers) html("th", { scope: "col" }, head, h);

@@ -44,13 +44,33 @@ export function createVisualizer(doc, { autosave = false } = {}) {
     const phase = store.phase;
     phaseLabel.dataset.phase = phase;
     phaseLabel.textContent = describePhase(phase, store.layerCount);
+    // the steps the network drawn has taken and its loss on the whole training set: both
+    // change with a step's update phase, not before (the phase line says what is under way)
     const now = store.snapshot();
     const loss = store.losses.find((p) => p.step === now.step);
-    const shown = store.record ? store.record.step + 1 : now.step;
-    counter.textContent = `step ${shown}` + (loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
+    counter.dataset.step = now.step;
+    counter.textContent = `step ${now.step}` + (loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
   };
 
   view.addEventListener("select", (event) => store.select(event.detail));
+  // the skip link moves the focus past the diagram without changing the address
+  byId("skip-diagram")?.addEventListener("click", (event) => {
+    event.preventDefault();
+    byId("after-diagram").focus();
+  });
+  // Where the Inspector sits below the diagram (a phone), choosing a neuron or a weight brings
+  // its explanation into view, and "Back to the diagram" returns to what was chosen.
+  const inspectorPanel = byId("inspector");
+  const smooth = () => (matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth");
+  const reveal = () => {
+    const top = inspectorPanel.getBoundingClientRect().top;
+    if (top < 0 || top > innerHeight - 160) inspectorPanel.scrollIntoView({ block: "start", behavior: smooth() });
+  };
+  byId("to-diagram")?.addEventListener("click", (event) => {
+    event.preventDefault();
+    view.root.scrollIntoView({ block: "center", behavior: smooth() });
+    view.selected?.g.focus({ preventScroll: true });
+  });
   // busy while a phase animates, and for the whole of a Step (its fetch included)
   const showBusy = () => {
     const busy = String(player.busy || session.stepping);
@@ -81,6 +101,7 @@ export function createVisualizer(doc, { autosave = false } = {}) {
     if (!store.network) return; // an error before anything was loaded (a bad ?preset=)
     const reason = event.detail.reason;
     if (reason === "selection") view.highlight(store.selection);
+    if (reason === "selection" && store.selection && inspectorPanel) reveal();
     else if (!QUIET.has(reason)) redraw();
     showStatus();
     if (reason === "selection" || !player.busy) inspector?.render();
