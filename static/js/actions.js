@@ -7,6 +7,7 @@ export class Session extends EventTarget {
     super();
     this.store = store;
     this.stepping = false; // true while Step plays its phases one after the other
+    this.halted = false; // set by pause(): the running Step stops after its current phase
     this.player = player;
     this.playing = false;
     this.grids = new WeakMap(); // network -> {key, result} of /predict
@@ -87,15 +88,16 @@ export class Session extends EventTarget {
     return true;
   }
 
+  /** One phase on; a running Step or Play stops where it is first (the student takes over). */
   async next(source = "next") {
-    if (this.player.busy) this.player.finish();
+    this.pause();
     await this.idle();
     if (!(await this.ensureNext(source))) return false;
     return this.player.advance();
   }
 
   async previous() {
-    if (this.player.busy) this.player.finish();
+    this.pause();
     await this.idle();
     const store = this.store;
     if (store.position === 0) {
@@ -111,13 +113,14 @@ export class Session extends EventTarget {
   async step(source = "step") {
     if (this.player.busy || this.stepping) return false;
     const store = this.store;
+    this.halted = false;
     this.setStepping(true); // at once, so that the page is busy while the step is fetched
     try {
       if (store.phase === "idle" || store.phase === "update") {
         if (!(await this.ensureNext(source))) return false;
       }
       do {
-        if (!(await this.player.advance())) return false;
+        if (this.halted || !(await this.player.advance())) return false;
       } while (store.phase !== "update");
     } finally {
       this.setStepping(false);
@@ -130,25 +133,32 @@ export class Session extends EventTarget {
     this.dispatchEvent(new Event("stepping"));
   }
 
-  async play(onStop) {
-    this.playing = true;
-    this.store.announce("playing");
+  async play() {
+    if (this.playing) return;
+    this.setPlaying(true);
+    await this.idle(); // a Step paused a moment ago may still be finishing its phase
     while (this.playing) {
       if (!(await this.step("play"))) break;
     }
-    this.playing = false;
-    this.store.announce("playing");
-    onStop?.();
+    this.setPlaying(false);
   }
 
+  /** Stop within the current phase: it is drawn complete at once, and the step goes no further. */
   pause() {
-    this.playing = false;
+    this.setPlaying(false);
+    this.halted = true;
     this.player.finish();
   }
 
-  /** Wait until the running animation has stopped. */
+  setPlaying(playing) {
+    if (this.playing === playing) return;
+    this.playing = playing;
+    this.store.announce("playing");
+  }
+
+  /** Wait until no phase animates and no Step runs. */
   async idle() {
-    while (this.player.busy) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.player.busy || this.stepping) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   reset() {
@@ -167,6 +177,7 @@ export class Session extends EventTarget {
       ...this.body(now, { batch: false }),
       steps,
       batch_size: store.settings.batch_size,
+      shuffle_seed: store.settings.shuffle_seed,
       // at most 200 points for the chart: an epoch has at least one step
       record_every: Math.max(1, Math.ceil(steps / 200)),
     };

@@ -8,6 +8,7 @@ const TRAINING_FIELDS = [
   { key: "momentum", label: "Momentum \u03bc", step: "any" },
   { key: "l1", label: "L1 rate", step: "any" },
   { key: "l2", label: "L2 rate", step: "any" },
+  { key: "shuffle_seed", label: "Shuffle seed for Train (blank: in order)", step: "1", optional: true, whole: true },
 ];
 
 // Which control answers for an API error field (its first part); others go to the button.
@@ -18,6 +19,7 @@ const FIELD_SLOTS = {
   l1: "l1",
   l2: "l2",
   batch_size: "batch_size",
+  shuffle_seed: "shuffle_seed",
   epochs: "train-steps",
   steps: "train-steps",
   network: "network",
@@ -67,14 +69,15 @@ export function bindControls(root, store, session, player) {
   speed?.addEventListener("input", showSpeed);
   if (speed && speed.value !== speed.defaultValue) showSpeed(); // set by the embed's speed=
 
+  // Space plays and pauses, the arrows move between phases, wherever the focus is, unless the
+  // focused element uses that key itself (ownsKey)
   root.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
-    if (event.target.closest?.("input, select, textarea, button, summary, [contenteditable], [role=button]")) return;
-    if (event.key === " ") togglePlay();
-    else if (event.key === "ArrowRight") session.next("next");
-    else if (event.key === "ArrowLeft") session.previous();
-    else return;
+    if (!PAGE_KEYS.includes(event.key) || ownsKey(event.target, event.key)) return;
     event.preventDefault();
+    if (event.key === "ArrowRight") session.next("next");
+    else if (event.key === "ArrowLeft") session.previous();
+    else if (!event.repeat) togglePlay();
   });
 
   const fields = button("training-fields");
@@ -92,6 +95,9 @@ export function bindControls(root, store, session, player) {
       }
       if (spec.key === "batch_size" && value !== null && !(Number.isInteger(value) && value >= 1)) {
         return showErrors(root, { source: spec.key, problems: [{ field: spec.key, message: "a whole number of samples, at least 1" }] });
+      }
+      if (spec.whole && value !== null && !(Number.isInteger(value) && value >= 0)) {
+        return showErrors(root, { source: spec.key, problems: [{ field: spec.key, message: "a whole number, at least 0" }] });
       }
       session.clearErrors();
       store.setSettings({ [spec.key]: value });
@@ -112,7 +118,28 @@ export function bindControls(root, store, session, player) {
       const presets = root.getElementById("preset");
       if (store.preset && presets) presets.value = store.preset;
     }
+    // a preset's (or a shared state's) own number of steps; the student's edits stay until then
+    const steps = button("train-steps");
+    if (reason === "load" && steps) steps.value = store.settings.train_steps;
   });
+}
+
+const PAGE_KEYS = [" ", "ArrowLeft", "ArrowRight"];
+
+/**
+ * Does the focused element use this key itself? Text fields, lists and radio buttons use
+ * every key; a slider its arrows; a checkbox, a button, a link or a diagram element Space
+ * (and Enter). An open dialog keeps every key from the page behind it.
+ */
+export function ownsKey(target, key) {
+  if (!target?.closest) return false;
+  if (target.closest("dialog[open], textarea, select, [contenteditable]:not([contenteditable='false'])")) return true;
+  if (target.matches("input")) {
+    if (target.type === "range") return key !== " ";
+    if (target.type === "checkbox") return key === " ";
+    return true;
+  }
+  return key === " " && Boolean(target.closest("button, summary, a[href], [role=button]"));
 }
 
 /** A number input's value, or null when it is empty or not a number. */

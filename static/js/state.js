@@ -10,7 +10,9 @@ const STORAGE_KEY = "backprop-viz:state";
 const MAX_RECORDS = 50;
 const SAVED_VERSION = 1;
 
-const DEFAULT_SETTINGS = { learning_rate: 0.5, batch_size: null, momentum: 0, l1: 0, l2: 0 };
+// The training settings, under the names /api/v1/train takes (a preset carries all of them),
+// and how many steps Train takes.
+const DEFAULT_SETTINGS = { learning_rate: 0.5, batch_size: null, momentum: 0, l1: 0, l2: 0, shuffle_seed: null, train_steps: 100 };
 
 export class Store extends EventTarget {
   constructor() {
@@ -114,8 +116,9 @@ export class Store extends EventTarget {
       dataset: preset.dataset ?? null,
     };
     this.settings = { ...DEFAULT_SETTINGS, ...(preset.settings ?? {}) };
-    if (preset.learning_rate !== undefined) this.settings.learning_rate = preset.learning_rate;
-    if (preset.batch_size !== undefined) this.settings.batch_size = preset.batch_size;
+    for (const key of Object.keys(DEFAULT_SETTINGS)) {
+      if (preset[key] !== undefined) this.settings[key] = preset[key]; // a preset from the API
+    }
     this.velocity = preset.velocity ?? null;
     this.cursor = preset.cursor ?? 0;
     this.step = preset.step ?? 0;
