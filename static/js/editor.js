@@ -89,7 +89,7 @@ function renderArchitecture(root, store, session) {
       onChange: (value) => keepWeights({ activations: network.activations.map((a, i) => (i === l - 1 ? value : a)) }),
     });
     if (l < L) {
-      const remove = html("button", { type: "button", class: "small", "aria-label": `Remove hidden layer ${l}` }, row, "Remove layer");
+      const remove = html("button", { type: "button", class: "small", "aria-label": `Remove layer (hidden layer ${l})` }, row, "Remove layer");
       remove.addEventListener("click", () => rebuild(sizes.filter((_, i) => i !== l), network.activations.filter((_, i) => i !== l - 1)));
     }
   }
@@ -135,18 +135,20 @@ function specOf(network) {
 
 function renderData(root, store, session) {
   const { data } = store;
-  const dataset = data.dataset ?? { name: "xor", n: 200, noise: 0.05, seed: 1, labels: "binary", test: 100 };
+  // hand-written data (Mazur's example, XOR's four points) names no dataset: none is offered as if it were
+  const dataset = data.dataset ?? { name: "", n: 200, noise: 0.05, seed: 1, labels: "binary", test: 100 };
   clear(root);
   const n = data.inputs.length;
   const tests = data.test_inputs?.length ?? 0;
   html("p", { class: "hint" }, root, `${n} training sample${n === 1 ? "" : "s"}${tests ? `, ${tests} test` : ""}; a step uses a batch of ${store.batchSize}.`);
 
-  html("p", { class: "subhead" }, root, "Generate a dataset");
+  html("p", { class: "subhead" }, root, data.dataset ? "Generate a dataset" : "Replace these samples with a generated dataset");
   const field = html("div", { class: "field", "data-field": "dataset" }, root);
   const grid = html("div", { class: "grid-fields" }, field);
   const nameField = html("div", { class: "field" }, grid);
   html("label", { for: "dataset-name" }, nameField, "Dataset");
-  const name = select(nameField, { id: "dataset-name", label: "Dataset", options: Object.fromEntries(DATASETS.map((d) => [d, d])), value: dataset.name, onChange: () => {} });
+  const choices = { ...(data.dataset ? {} : { "": "choose one" }), ...Object.fromEntries(DATASETS.map((d) => [d, d])) };
+  const name = select(nameField, { id: "dataset-name", label: "Dataset", options: choices, value: dataset.name, onChange: () => {} });
   const numbers = {};
   for (const [key, label, step] of [["n", "Samples", "1"], ["test", "Test samples", "1"], ["noise", "Noise", "any"], ["seed", "Seed", "1"]]) {
     const f = html("div", { class: "field" }, grid);
@@ -160,6 +162,7 @@ function renderData(root, store, session) {
   const generate = html("button", { type: "button" }, html("div", { class: "row-actions" }, field), "Generate");
   html("p", { class: "field-error", role: "status" }, field);
   generate.addEventListener("click", async () => {
+    if (!name.value) return showErrors(document, { source: "dataset", problems: [{ field: "dataset", message: "choose a dataset" }] });
     const params = { labels: labels.value };
     for (const [key, input] of Object.entries(numbers)) {
       const value = readNumber(input);

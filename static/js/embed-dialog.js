@@ -1,7 +1,11 @@
-// The Embed dialog: ready-to-paste snippets (loader and iframe) for the current state.
+// The Embed dialog: ready-to-paste snippets (loader and iframe) for the current state, and a
+// live preview of the embed they make.
 
 import { encodeState } from "./codec.js";
+import { phasesOf } from "./layout.js";
 import { embedUrl, iframeSnippet, loaderSnippet, PANELS } from "./snippets.js";
+
+const PREVIEW_DELAY = 400; // ms after the last change before the preview reloads
 
 export function bindEmbedDialog(root, store) {
   const dialog = root.getElementById("embed-dialog");
@@ -10,6 +14,8 @@ export function bindEmbedDialog(root, store) {
   const field = (id) => root.getElementById(id);
   const maxState = Number(dialog.dataset.maxState);
   let code = null;
+  let preview = null; // the preview's iframe while the dialog is open
+  let timer = null;
 
   const options = () => {
     const useState = field("embed-start-state").checked;
@@ -18,6 +24,9 @@ export function bindEmbedDialog(root, store) {
       state: useState ? code : null,
       controls: field("embed-controls").value,
       theme: field("embed-theme").value,
+      phase: field("embed-phase").value,
+      speed: field("embed-speed").value,
+      autoplay: field("embed-autoplay").checked,
       show: PANELS.filter((p) => field(`embed-show-${p}`).checked),
     };
   };
@@ -30,6 +39,21 @@ export function bindEmbedDialog(root, store) {
     field("embed-iframe").value = iframeSnippet(base, chosen, title);
     field("embed-preview").href = embedUrl(base, chosen);
     for (const status of dialog.querySelectorAll(".copy-status")) status.textContent = "";
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (preview) preview.src = embedUrl(base, chosen);
+    }, PREVIEW_DELAY);
+  };
+
+  /** The phases the embed may open at, for the network as it is now. */
+  const fillPhases = () => {
+    const select = field("embed-phase");
+    const kept = select.value || "idle";
+    select.replaceChildren();
+    for (const phase of ["idle", ...phasesOf(store.layerCount)]) {
+      select.append(new Option(phase === "idle" ? "idle (before the first step)" : phase, phase));
+    }
+    select.value = [...select.options].some((o) => o.value === kept) ? kept : "idle";
   };
 
   opener.addEventListener("click", async () => {
@@ -47,7 +71,14 @@ export function bindEmbedDialog(root, store) {
     field("embed-preset-label").textContent = store.preset
       ? `${store.title || store.preset}, from its first step`
       : "a ready-made example (this network is not one)";
+    fillPhases();
+    preview = document.createElement("iframe");
+    preview.title = "Preview of the embed";
+    preview.className = "embed-preview-frame";
+    field("embed-preview-box").append(preview);
     update();
+    clearTimeout(timer);
+    preview.src = field("embed-preview").href; // at once, the first time
     dialog.showModal();
     dialog.querySelector("[data-copy]").focus();
   });
@@ -55,7 +86,12 @@ export function bindEmbedDialog(root, store) {
   form.addEventListener("change", update);
   form.addEventListener("submit", (event) => event.preventDefault());
   field("embed-close").addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => opener.focus());
+  dialog.addEventListener("close", () => {
+    clearTimeout(timer);
+    preview?.remove(); // a closed dialog plays nothing
+    preview = null;
+    opener.focus();
+  });
 
   for (const button of dialog.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", async () => {

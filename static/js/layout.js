@@ -26,11 +26,17 @@ export function layoutNetwork(layerSizes, { width = 800, height = 480, padding =
   return { width, height, radius, neurons, edges };
 }
 
-/** A point a fraction t of the way along the edge from its source to its target. */
-export function alongEdge(layout, edge, t) {
+/**
+ * A point a fraction t of the way along the edge from its source to its target; with `gap`,
+ * along the part of it that lies more than `gap` from either neuron's centre.
+ */
+export function alongEdge(layout, edge, t, gap = 0) {
   const a = layout.neurons[edge.layer - 1][edge.from];
   const b = layout.neurons[edge.layer][edge.to];
-  return { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
+  const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  const cut = Math.min(gap / length, 0.45);
+  const f = cut + (1 - 2 * cut) * t;
+  return { x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f };
 }
 
 /** Mazur's numbering: w1, w2, ... layer by layer, row j (target) then column k (source). */

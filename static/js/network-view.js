@@ -39,9 +39,13 @@ export class NetworkView extends EventTarget {
     clear(this.overlay);
     setAttrs(this.root, { viewBox: `0 0 ${layout.width} ${layout.height}` });
     setAttrs(this.overlay, { viewBox: `0 0 ${layout.width} ${layout.height}` });
-    // built while detached, then inserted at once: one style and layout pass for the lot
-    const edgeGroup = svg("g", { class: "edges" });
-    const neuronGroup = svg("g", { class: "neurons" });
+    // built while detached, then inserted at once: one style and layout pass for the lot.
+    // Layer by layer, its neurons then the edges leaving them: the tab order follows the
+    // forward pass; edges stop short of the neurons, so that none is drawn over one.
+    const layers = layerSizes.map((_, l) => [
+      svg("g", { class: "neurons", "data-layer": l }),
+      svg("g", { class: "edges", "data-layer": l + 1 }),
+    ]);
     this.labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" });
     this.pulseGroup = svg("g", { class: "pulses" }, this.overlay);
     this.pulses = []; // circles for the busiest layer, made when first needed
@@ -53,16 +57,17 @@ export class NetworkView extends EventTarget {
     const template = svg("g", { class: "edge", role: "button", tabindex: focusable ? "0" : "-1" });
     svg("polygon", { class: "hit" }, template);
     svg("line", { class: "stroke" }, template);
+    const gap = layout.radius + 6; // clear of the neuron and its delta ring
     for (const edge of layout.edges) {
-      const a = layout.neurons[edge.layer - 1][edge.from];
-      const b = layout.neurons[edge.layer][edge.to];
+      const a = alongEdge(layout, edge, 0, gap);
+      const b = alongEdge(layout, edge, 1, gap);
       const name = weightName(layerSizes, edge.layer, edge.to, edge.from);
       const g = template.cloneNode(true);
       const [hit, line] = g.children;
       setNew(g, { "data-layer": edge.layer, "data-from": edge.from, "data-to": edge.to, "data-name": name });
       setNew(hit, { points: hitArea(a, b, 6) });
       setNew(line, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
-      edgeGroup.append(g);
+      layers[edge.layer - 1][1].append(g);
       // shown: the last attribute values written, so that unchanged ones are not written again
       const record = { g, line, label: null, name, edge, shown: {}, text: "" };
       // a crowded diagram labels only the selected edge: its label is made when first needed
@@ -81,19 +86,25 @@ export class NetworkView extends EventTarget {
           role: "button",
           tabindex: "0",
           transform: `translate(${p.x} ${p.y})`,
-        }, neuronGroup);
+        }, layers[l][0]);
+        // focus is a square around the neuron: never mistaken for the round delta ring
+        const side = 2 * r + 12;
+        svg("rect", { class: "focus", x: -side / 2, y: -side / 2, width: side, height: side, rx: 3 }, g);
         svg("circle", { class: "backdrop", r }, g);
         const body = svg("circle", { class: "body", r }, g);
         const ring = svg("circle", { class: "ring", r: r + 3.5, visibility: "hidden" }, g);
-        const value = svg("text", { class: "value", "text-anchor": "middle", dy: "0.35em" }, g);
+        // the texts in reading order, apart: the visible words are those its label starts with
         const tag = svg("text", { class: "tag", "text-anchor": "middle", y: -r - 7 }, g);
         tag.textContent = name;
+        g.append(" ");
+        const value = svg("text", { class: "value", "text-anchor": "middle", dy: "0.35em" }, g);
+        g.append(" ");
         const sub = svg("text", { class: "sub", "text-anchor": "middle", y: r + 18 }, g);
         if (r < 14) setAttrs(sub, { visibility: "hidden" });
         return { g, body, ring, value, sub, name, shown: {} };
       }),
     );
-    this.root.append(edgeGroup, neuronGroup, this.labelGroup);
+    this.root.append(...layers.flat().slice(0, -1), this.labelGroup);
     this.compact = r < 20 || tallest > 5;
     this.root.classList.toggle("compact", this.compact);
     if (this.compact) {
@@ -174,12 +185,19 @@ export class NetworkView extends EventTarget {
     while (this.pulses.length < edges.length) {
       this.pulses.push(svg("circle", { class: "pulse", r: 4, visibility: "hidden" }, this.pulseGroup));
     }
+    // from the edge of one neuron to the edge of the next, fading out as it arrives: a pulse
+    // never covers a neuron's numbers
+    const gap = this.layout.radius + 4;
     edges.forEach((e, i) => {
-      const from = alongEdge(this.layout, e.edge, backward ? 1 : 0);
-      const to = alongEdge(this.layout, e.edge, backward ? 0 : 1);
+      const from = alongEdge(this.layout, e.edge, backward ? 1 : 0, gap);
+      const to = alongEdge(this.layout, e.edge, backward ? 0 : 1, gap);
       const pulse = this.pulses[i]; // at the origin, moved by its transform
       pulse.setAttribute("visibility", "visible");
-      const keyframes = [{ transform: translate(from) }, { transform: translate(to) }];
+      const keyframes = [
+        { transform: translate(from), opacity: 1 },
+        { transform: translate(to), opacity: 1, offset: 0.85 },
+        { transform: translate(to), opacity: 0 },
+      ];
       this.moving.push({ pulse, animation: pulse.animate(keyframes, { duration, fill: "both" }) });
     });
   }

@@ -159,7 +159,7 @@ export class Player extends EventTarget {
         const name = view.neuron(l, j).name;
         // small neurons have no room for a second line: delta takes the place of a
         const text = view.compact && n.ring !== null && n.ring !== undefined ? `\u03b4${formatSigned(n.ring, 2)}` : n.text;
-        view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n) });
+        view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n, text) });
       }),
     );
     const update = scene.phase === "update";
@@ -182,7 +182,7 @@ export class Player extends EventTarget {
             shown: moving ? mix(e.weight, e.next, t) : e.weight,
             scale,
             text,
-            label: `${edge.name}: ${text}`,
+            label: text.startsWith(edge.name) ? `weight ${text}` : `weight ${edge.name} ${formatNumber(e.weight)}, ${text}`,
           });
         }),
       ),
@@ -196,10 +196,16 @@ function edgeText(name, e, phase) {
   return `${name} ${formatNumber(e.weight)}`;
 }
 
-function neuronLabel(name, l, n) {
-  if (l === 0) return `input ${name} = ${n.text}`;
-  const parts = [`neuron ${name}`];
-  if (n.text) parts.push(`a = ${n.text}`);
-  if (n.sub) parts.push(n.sub);
-  return parts.join(", ");
+const SUB_MEANING = { z: "weighted sum", y: "target", "\u03b4": "error signal delta" };
+
+/**
+ * A neuron's accessible name: its visible words in their order (name, number, sub line), each
+ * number followed by what it is in parentheses.
+ */
+function neuronLabel(name, l, n, text) {
+  if (l === 0) return `input ${name}: ${text}`;
+  let label = `neuron ${name}`;
+  if (text) label += `: ${text} (${text.startsWith("\u03b4") ? "its error signal delta" : "its activation a"})`;
+  if (n.sub) label += `, ${n.sub} (${SUB_MEANING[n.sub[0]]})`;
+  return label;
 }

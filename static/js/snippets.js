@@ -1,7 +1,7 @@
 // The copy-paste snippets that embed a configuration (pure: node --test checks it).
 // Defaults match the server's (app/embed.py), so a snippet names only what differs.
 
-export const DEFAULTS = { controls: "minimal", show: ["inspector", "loss"], theme: "auto" };
+export const DEFAULTS = { controls: "minimal", show: ["inspector", "loss"], theme: "auto", phase: "idle", speed: 1, autoplay: false };
 export const PANELS = ["inspector", "loss", "data", "numbers"];
 
 /** Text safe inside a double-quoted HTML attribute. */
@@ -10,12 +10,16 @@ export function escapeAttribute(text) {
 }
 
 /** The parameters of an embed as [name, value] pairs: preset or state, then what differs from the defaults. */
-export function embedParameters({ preset = null, state = null, controls = DEFAULTS.controls, show = DEFAULTS.show, theme = DEFAULTS.theme }) {
+export function embedParameters(options) {
+  const { preset = null, state = null, controls, show, theme, phase, speed, autoplay } = { ...DEFAULTS, ...options };
   const pairs = state ? [["state", state]] : [["preset", preset ?? "mazur"]];
   if (controls !== DEFAULTS.controls) pairs.push(["controls", controls]);
   const panels = PANELS.filter((p) => show.includes(p));
   if (panels.join() !== DEFAULTS.show.join()) pairs.push(["show", panels.length ? panels.join(",") : "none"]);
   if (theme !== DEFAULTS.theme) pairs.push(["theme", theme]);
+  if (phase !== DEFAULTS.phase) pairs.push(["phase", phase]);
+  if (Number(speed) !== DEFAULTS.speed) pairs.push(["speed", String(speed)]);
+  if (autoplay) pairs.push(["autoplay", "1"]);
   return pairs;
 }
 

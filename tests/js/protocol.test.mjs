@@ -60,6 +60,10 @@ test("snippets name only what differs from the defaults, escaped", () => {
   assert.deepEqual(embedParameters({ state: "1.ab", controls: "none", show: [], theme: "dark" }), [
     ["state", "1.ab"], ["controls", "none"], ["show", "none"], ["theme", "dark"],
   ]);
+  assert.deepEqual(embedParameters({ preset: "mazur", phase: "backward-2", speed: "2", autoplay: true }), [
+    ["preset", "mazur"], ["phase", "backward-2"], ["speed", "2"], ["autoplay", "1"],
+  ]);
+  assert.deepEqual(embedParameters({ preset: "mazur", phase: "idle", speed: "1", autoplay: false }), [["preset", "mazur"]]);
   assert.equal(escapeAttribute(`"><script>`), "&quot;&gt;&lt;script&gt;");
   const loader = loaderSnippet("https://h.edu", { preset: 'x"><script>alert(1)</script>' });
   assert.ok(!loader.includes("<script>alert"));
