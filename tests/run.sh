@@ -13,6 +13,11 @@ if [ ! -x /usr/bin/chromium ] || ! command -v wrk >/dev/null; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null
 fi
 
+# the accessibility tests inject axe-core (from npm, pinned in tests/browser/package-lock.json)
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 python3 -m ruff check .
 python3 -m ruff format --check .
 
