@@ -64,7 +64,7 @@ export function createVisualizer(doc, { autosave = false } = {}) {
   const smooth = () => (matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth");
   const reveal = () => {
     const top = inspectorPanel.getBoundingClientRect().top;
-    if (top < 0 || top > innerHeight - 160) inspectorPanel.scrollIntoView({ block: "start", behavior: smooth() });
+    if (top < 0 || top > innerHeight / 2) inspectorPanel.scrollIntoView({ block: "start", behavior: smooth() });
   };
   byId("to-diagram")?.addEventListener("click", (event) => {
     event.preventDefault();

@@ -97,3 +97,17 @@ def goto(page, url: str) -> None:
     """Navigate and wait until the page has drawn its network."""
     page.goto(url)
     page.wait_for_selector("html[data-ready=true]")
+
+
+def button(page, name: str):
+    """A button by its accessible name, as a person finds it."""
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def fast(page) -> None:
+    page.get_by_label("Speed").fill("8")
+
+
+def wait_phase(page, phase: str) -> None:
+    """Wait until the phase is shown and its animation has finished."""
+    page.locator(f'#phase[data-phase="{phase}"][aria-busy="false"]').wait_for()

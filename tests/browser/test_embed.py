@@ -280,3 +280,24 @@ def test_commands_from_a_disallowed_origin_are_ignored(course_page, strict_serve
     wait_message(allowed, "first", "ready")
     send(allowed, "first", {"target": "backprop-viz", "type": "step"})
     assert wait_message(allowed, "first", "step")["step"] == 1
+
+
+def test_step_events_follow_what_the_embed_shows(course_page, server):
+    page = course_page(server)
+    wait_message(page, "first", "ready")
+    send(page, "first", {"target": "backprop-viz", "type": "step"})
+    assert wait_message(page, "first", "step")["step"] == 1
+    # back before the update: the step is undone on screen; forward again: it is announced again
+    send(page, "first", {"target": "backprop-viz", "type": "previous"})
+    send(page, "first", {"target": "backprop-viz", "type": "next"})
+    again = wait_message(page, "first", "step", count=2)
+    assert again["step"] == 1 and again["loss"] == pytest.approx(LOSS_AFTER_ONE_STEP, abs=1e-9)
+    events = page.evaluate(
+        """() => window.messages.filter((m) => m.id === "first" && (m.type === "phase" || m.type === "step"))
+              .map((m) => m.type === "phase" ? m.phase : `step ${m.step}`)"""
+    )
+    # a step's event (with the loss after it) comes with its update phase, never before
+    assert events == [
+        "idle", "forward-1", "forward-2", "loss", "backward-2", "backward-1", "update", "step 1",
+        "backward-1", "update", "step 1",
+    ]  # fmt: skip

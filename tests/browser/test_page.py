@@ -7,25 +7,12 @@ import re
 
 import pytest
 
-from .conftest import goto
+from .conftest import button, fast, goto, wait_phase
 
 pytestmark = pytest.mark.browser
 
 W5 = '.edge[data-layer="2"][data-from="0"][data-to="0"]'  # h1 -> o1 in Mazur's example
 W5_AFTER_ONE_STEP = 0.35891648  # published: w5+ = 0.35891648
-
-
-def button(page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def fast(page) -> None:
-    page.get_by_label("Speed").fill("8")
-
-
-def wait_phase(page, phase: str) -> None:
-    """Wait until the phase is shown and its animation has finished."""
-    page.locator(f'#phase[data-phase="{phase}"][aria-busy="false"]').wait_for()
 
 
 def step(page) -> None:
