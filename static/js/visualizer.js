@@ -101,8 +101,9 @@ export function createVisualizer(doc, { autosave = false } = {}) {
     if (!store.network) return; // an error before anything was loaded (a bad ?preset=)
     const reason = event.detail.reason;
     if (reason === "selection") view.highlight(store.selection);
-    if (reason === "selection" && store.selection && inspectorPanel) reveal();
     else if (!QUIET.has(reason)) redraw();
+    inspectorPanel?.classList.toggle("chosen", Boolean(store.selection));
+    if (reason === "selection" && store.selection && inspectorPanel) reveal();
     showStatus();
     if (reason === "selection" || !player.busy) inspector?.render();
     if (!QUIET.has(reason) || reason === "selection") later();
