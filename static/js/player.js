@@ -126,7 +126,7 @@ export class Player extends EventTarget {
 
   /** Finish the running animation at once (Pause, Previous phase, or a second key press). */
   finish() {
-    this.hurry = true;
+    if (this.busy) this.hurry = true; // else the next phase would start hurried
   }
 
   setBusy(busy) {
