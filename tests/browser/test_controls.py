@@ -77,7 +77,7 @@ def test_keys_work_wherever_the_focus_is_unless_the_control_uses_them(open_page)
     assert not taken(page, "Space")
     assert biases.is_checked()  # Mazur's biases were fixed: Space ticked the box
     assert taken(page, "ArrowRight")
-    wait_phase(page, "forward-1")  # ticking it started over from the new network's first phase
+    wait_phase(page, "forward-1")  # ticking it made the network a new start: its first phase
 
     # a text field keeps every key; the slider its arrows
     rate = page.get_by_label("Learning rate")
