@@ -1,8 +1,7 @@
 // The numbers view: every z, a, delta, gradient and weight of the current step, as tables and CSV.
 
 import { csvNumber, formatNumber } from "./format.js";
-import { neuronName, weightName } from "./layout.js";
-import { backwardReached, forwardReached } from "./player.js";
+import { backwardReached, forwardReached, neuronName, weightName } from "./layout.js";
 import { clear, html } from "./svg.js";
 
 export class NumbersTable {
