@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +41,21 @@ class Settings(BaseSettings):
     embed_origins: str = "*"  # whose postMessage commands an embed obeys
     cors_origins: str = "*"  # who may call /api/v1 from their own page's JavaScript
 
+    # lessons (app/lessons): a SQLite file in data_dir, unless database_url names a database
+    data_dir: Path = Field(default_factory=lambda: default_data_dir())
+    database_url: str = ""  # sqlite:///path or postgresql://user:password@host:port/database
+    max_lesson_bytes: int = Field(256 * 1024, ge=1)  # a POST /api/v1/lessons body
+    # lessons one client address may create per lesson_rate_window seconds (0: no limit)
+    lesson_rate: int = Field(30, ge=0)
+    lesson_rate_window: int = Field(60, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if value and not re.match(r"(sqlite:///.|postgres(ql)?(\+psycopg)?://.)", value):
+            raise ValueError("use sqlite:///path/to/file or postgresql://user@host/database")
+        return value
+
     @field_validator("frame_ancestors", "embed_origins", "cors_origins")
     @classmethod
     def _origin_list(cls, value: str) -> str:
@@ -57,6 +74,18 @@ def parse_origins(value: str) -> list[str]:
 
 
 _ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?")
+
+
+def default_data_dir() -> Path:
+    """The platform's per-user data directory for backprop-viz (created when first needed)."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:  # the XDG base directory specification
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = xdg if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return Path(base) / "backprop-viz"
 
 
 @lru_cache

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from . import lessons
 from .engine.data import PRESETS
 
 CONTROLS = ("full", "minimal", "none")
@@ -22,7 +23,9 @@ MAX_STATE_CHARS = 12_000  # a share-link state in a query string; a whole URL st
 MAX_STATE_JSON = 4 * 1024 * 1024  # decompressed, so that a small state cannot expand without end
 MAX_LAYERS = 9  # weight layers of the largest network the API accepts (max_layers - 1)
 SPEED = (0.25, 8.0)
-PARAMETERS = ("preset", "state", "controls", "autoplay", "speed", "phase", "theme", "show", "id")
+PARAMETERS = (
+    "preset", "state", "lesson", "controls", "autoplay", "speed", "phase", "theme", "show", "id",
+)  # fmt: skip
 
 _STATE = re.compile(r"1\.[A-Za-z0-9_-]+")
 _PHASE = re.compile(r"idle|loss|update|(forward|backward)-([1-9])")
@@ -51,11 +54,15 @@ class EmbedOptions:
     theme: str = "auto"
     show: tuple[str, ...] = DEFAULT_SHOW
     id: str | None = None
+    lesson: str | None = None  # a lesson's id: the server fills in its preset or state
     title: str = field(default="", compare=False)
 
     def query(self) -> dict[str, str]:
         """The parameters that differ from the defaults, for an /embed address."""
-        out = {"preset": self.preset} if self.state is None else {"state": self.state}
+        if self.lesson:
+            out = {"lesson": self.lesson}
+        else:
+            out = {"preset": self.preset} if self.state is None else {"state": self.state}
         defaults = EmbedOptions()
         if self.controls != defaults.controls:
             out["controls"] = self.controls
@@ -91,6 +98,14 @@ def parse_options(pairs: Iterable[tuple[str, str]]) -> EmbedOptions:
     options: dict = {}
     if "preset" in given and "state" in given:
         raise EmbedError("state", "give preset or state, not both")
+    if "lesson" in given:
+        if "preset" in given or "state" in given:
+            raise EmbedError(
+                "lesson", "a lesson brings its own network: leave out preset and state"
+            )
+        if not lessons.ID.fullmatch(given["lesson"]):
+            raise EmbedError("lesson", "not a lesson id: 6 to 16 letters and digits")
+        options |= {"lesson": given["lesson"], "preset": None}
     if "preset" in given:
         name = given["preset"]
         if name not in PRESETS:
@@ -199,6 +214,8 @@ def _panels(text: str) -> tuple[str, ...]:
 
 
 def _title(options: dict) -> str:
+    if options.get("lesson"):
+        return "Backpropagation, step by step: a lesson"  # pages.py puts in the lesson's title
     if options.get("state"):
         return "Backpropagation, step by step: a shared network"
     name = options.get("preset", "mazur")
@@ -238,6 +255,8 @@ def options_for_url(url: str, host: str) -> EmbedOptions | None:
             return parse_options([("preset", preset)] if preset else [])
         if parts.path == "/embed":
             return parse_options(query)
+        if parts.path.startswith("/lesson/") and not query:
+            return parse_options([("lesson", parts.path.removeprefix("/lesson/"))])
     except EmbedError:
         return None
     return None

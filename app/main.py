@@ -12,13 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from . import __version__, pages
-from .api import endpoints, errors, routes
+from .api import endpoints, errors, lessons, routes
 from .api.endpoints import PostEndpoints
 from .api.schemas import FieldErrors
 from .config import get_settings
 from .jobs import Jobs
+from .lessons.store import LessonStore
 from .limits import BodyLimit
 from .security import SecurityHeaders
 
@@ -32,10 +34,14 @@ def create_app() -> FastAPI:
         cache_entries=settings.response_cache_entries,
     )
 
+    store = LessonStore.from_settings(settings)
+
     @asynccontextmanager
     async def lifespan(app):
+        await run_in_threadpool(store.open)  # connects, and migrates the schema to its head
         yield
         jobs.close()
+        store.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -47,6 +53,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.jobs = jobs
+    app.state.lessons = store
     app.add_exception_handler(FieldErrors, _invalid)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(Exception, _server_error)
@@ -60,6 +67,7 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ok"}, headers={"x-backprop-worker": str(os.getpid())})
 
     app.include_router(routes.router)
+    app.include_router(lessons.router)
     pages.mount(app)
     _document_post_endpoints(app)
     _offline_docs(app)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from starlette.staticfiles import NotModifiedResponse
 from starlette.types import Scope
 
 from . import __version__, embed
+from .api import lessons as lessons_api
 from .config import get_settings, parse_origins
 from .engine.data import PRESETS
 
@@ -142,11 +145,35 @@ def mount(app: FastAPI) -> None:
         except embed.EmbedError as error:
             context = {"error": error, "embed_id": embed.valid_id(request.query_params.get("id"))}
             return page(request, "embed_error.html", context | {"origins": origins}, 422)
+        lesson = None
+        if options.lesson:
+            lesson = _lesson(request, options.lesson)
+            if lesson is None:
+                error = embed.EmbedError(
+                    "lesson", "no lesson has this id (it may have been deleted)"
+                )
+                context = {"error": error, "embed_id": options.id, "origins": origins}
+                return page(request, "embed_error.html", context, 404)
+            options = _lesson_options(options, lesson)
         return page(
             request,
             "embed.html",
-            {"options": options, "origins": origins, "oembed_for": str(request.url)},
+            {"options": options, "origins": origins, "oembed_for": str(request.url)}
+            | {"lesson": lesson},
         )
+
+    @app.get("/lesson/{lesson_id}", response_class=HTMLResponse, include_in_schema=False)
+    def lesson_page(request: Request, lesson_id: str):
+        """A published lesson's short link: the page, with the lesson in #lesson-data."""
+        lesson = _lesson(request, lesson_id)
+        if lesson is None:
+            return page(request, "lesson_missing.html", {}, 404)
+        context = {
+            "oembed_for": str(request.url_for("lesson_page", lesson_id=lesson_id)),
+            "max_state": embed.MAX_STATE_CHARS,
+            "lesson": lesson,
+        }
+        return page(request, "index.html", context)
 
     @app.get("/docs/embed", response_class=HTMLResponse, include_in_schema=False)
     def embed_docs(request: Request):
@@ -167,13 +194,30 @@ def mount(app: FastAPI) -> None:
         maxheight: int | None = Query(None, ge=1, le=10_000),
         format: str = "json",
     ):
-        """oEmbed for this server's /, /embed and share-link addresses."""
+        """oEmbed for this server's /, /embed, share-link and lesson addresses."""
         if format != "json":
             return JSONResponse({"detail": "only format=json is served"}, status_code=501)
         options = embed.options_for_url(url, request.url.netloc)
+        if options is not None and options.lesson:
+            lesson = _lesson(request, options.lesson)
+            options = lesson and _lesson_options(options, lesson)
         if options is None:
             return JSONResponse(
                 {"detail": "not an address of this server's visualizer or embed"}, status_code=404
             )
         base = str(request.base_url).rstrip("/")
         return JSONResponse(embed.oembed(options, base, maxwidth, maxheight))
+
+
+def _lesson(request: Request, lesson_id: str) -> dict | None:
+    """A published lesson as GET /api/v1/lessons/{id} answers it, or None (a blocking call)."""
+    found = request.app.state.lessons.get(lesson_id)
+    return found and json.loads(lessons_api.answer(found))
+
+
+def _lesson_options(options: embed.EmbedOptions, lesson: dict) -> embed.EmbedOptions:
+    """The embed of a lesson starts from the lesson's network, under its title."""
+    document = lesson["lesson"]
+    return dataclasses.replace(
+        options, preset=document.get("preset"), state=document.get("state"), title=document["title"]
+    )

@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from app.engine.data import preset
 from app.main import create_app
+from tests.postgres import running_postgres
+
+
+def pytest_configure(config):
+    """Every app and server of the session keeps its lessons in a temporary directory, never
+    in the user's data: set before test modules (some build an app at import) are collected."""
+    config.backprop_viz_data = tempfile.mkdtemp(prefix="backprop-viz-test-data-")
+    os.environ["BACKPROP_VIZ_DATA_DIR"] = config.backprop_viz_data
+    get_settings.cache_clear()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(config.backprop_viz_data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of our own for the session (tests/postgres.py)."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A new, empty lessons database: a SQLite file, or a database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lessons.sqlite3'}"
+    return request.getfixturevalue("postgres").new_database()
 
 
 @pytest.fixture
@@ -23,8 +55,10 @@ def mazur_step(mazur) -> dict:
 
 
 @pytest.fixture
-def make_client(monkeypatch):
-    """A TestClient for an app built with these BACKPROP_VIZ_* settings."""
+def make_client(monkeypatch, tmp_path):
+    """A TestClient for an app built with these BACKPROP_VIZ_* settings (and, unless they say
+    otherwise, lessons kept in a data directory of this test's own)."""
+    monkeypatch.setenv("BACKPROP_VIZ_DATA_DIR", str(tmp_path / "data"))
 
     def make(**settings) -> TestClient:
         for key, value in settings.items():

@@ -1,0 +1,1 @@
+"""Alembic migrations of the lessons' store, run at start-up by store.migrate()."""
