@@ -42,8 +42,8 @@ class SecurityHeaders:
         self.api = CORSMiddleware(
             app,
             allow_origins=cors,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_methods=["GET", "POST", "DELETE"],  # DELETE: a lesson, with its edit token
+            allow_headers=["Content-Type", "Authorization"],
             allow_credentials=False,
             max_age=86400,
         )

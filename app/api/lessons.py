@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
@@ -62,6 +63,7 @@ NOT_FOUND = {404: {"model": s.Message, "description": "no lesson with this id"}}
     response_model=Created,
     dependencies=[Depends(within_size)],
     responses={
+        400: {"model": s.Message, "description": "the body is not JSON (not UTF-8, say)"},
         413: {"model": s.Message, "description": "the lesson is larger than max_lesson_bytes"},
         422: {"model": s.ValidationErrors, "description": "the lesson is invalid (loc, msg)"},
         429: {"model": s.Message, "description": "too many lessons from this address"},
@@ -138,6 +140,15 @@ def delete_lesson(
     if not deleted:
         raise HTTPException(403, "this is not the lesson's edit token")
     return Response(status_code=204)
+
+
+@router.api_route(
+    "/{lesson_id}", methods=["POST", "PUT", "PATCH", "OPTIONS"], include_in_schema=False
+)
+async def other_methods():
+    # Starlette's 405 would name only the methods of the first route that matches the path
+    body = {"detail": "Method Not Allowed: a lesson is read (GET) or deleted (DELETE)"}
+    return JSONResponse(body, status_code=405, headers={"Allow": "GET, DELETE"})
 
 
 def answer(found: Stored) -> bytes:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.config import get_settings
 from app.embed import MAX_STATE_CHARS
 from app.lessons.document import MAX_CAPTION, MAX_STEP, MAX_STOPS
+from tests.api.test_oembed import share_code
 from tests.lessons.examples import STATE, mazur_lesson, with_stop
 
 NEURON = {"kind": "neuron", "layer": 1, "index": 0}
@@ -223,3 +225,28 @@ def test_the_last_element_of_each_preset_is_accepted(client, preset, phase, focu
     stop = {"step": 3, "phase": phase, "focus": focus, "question": question}
     response = client.post("/api/v1/lessons", json={"lesson": with_stop(stop, preset=preset)})
     assert response.status_code == 201, response.text
+
+
+def test_a_state_whose_sizes_are_not_plain_is_checked_against_the_largest_network(client):
+    # until the bounded state decoder checks a state's network (document.state_shape)
+    odd = share_code(
+        {"version": 1, "network": {"layer_sizes": [2, "3", 1]}, "inputs": [], "targets": []}
+    )
+    s = get_settings()
+    stop = {"step": 1, "phase": f"backward-{s.max_layers - 1}",
+            "focus": {"kind": "neuron", "layer": s.max_layers - 1, "index": s.max_neurons - 1}}  # fmt: skip
+    lesson = mazur_lesson(preset=None, state=odd, stops=[stop])
+    assert client.post("/api/v1/lessons", json={"lesson": lesson}).status_code == 201
+    stop["phase"] = f"backward-{s.max_layers}"
+    response = client.post("/api/v1/lessons", json={"lesson": lesson})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == [*STOP, "phase"]
+
+
+def test_a_body_that_is_not_json_is_refused(client):
+    headers = {"content-type": "application/json"}
+    response = client.post("/api/v1/lessons", content=b'{"lesson": ', headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+    response = client.post("/api/v1/lessons", content=b"\xff\xfe{", headers=headers)
+    assert response.status_code == 400  # FastAPI's answer to bytes that are not UTF-8

@@ -65,8 +65,10 @@ def test_a_lesson_cannot_be_changed_and_an_edit_is_a_new_lesson(api):
     first = publish(api)
     path = f"/api/v1/lessons/{first['id']}"
     edited = mazur_lesson(title="Edited")
-    assert api.put(path, json={"lesson": edited}).status_code == 405
-    assert api.patch(path, json={"lesson": edited}).status_code == 405
+    for method in ("PUT", "PATCH", "POST"):
+        response = api.request(method, path, json={"lesson": edited})
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, DELETE"
     second = publish(api, edited)
     assert second["id"] != first["id"]
     assert api.get(path).json()["lesson"]["title"] == MAZUR_LESSON["title"]
@@ -97,6 +99,25 @@ def test_deleting_takes_the_edit_token(api):
     again = api.delete(path, headers={"Authorization": f"Bearer {lesson['edit_token']}"})
     assert again.status_code == 404
     assert api.get(f"/api/v1/lessons/{other['id']}").status_code == 200
+
+
+def test_a_page_of_another_origin_may_delete_with_the_token(api):
+    lesson = publish(api)
+    path = f"/api/v1/lessons/{lesson['id']}"
+    origin = {"Origin": "https://course.example.edu"}
+    preflight = api.options(
+        path,
+        headers=origin
+        | {"Access-Control-Request-Method": "DELETE"}
+        | {"Access-Control-Request-Headers": "authorization"},
+    )
+    assert preflight.status_code == 200
+    assert "DELETE" in preflight.headers["access-control-allow-methods"]
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    token = {"Authorization": f"Bearer {lesson['edit_token']}"}
+    response = api.delete(path, headers=origin | token)
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
 
 
 @pytest.mark.parametrize("lesson_id", ["Abc123xyz9", "short", "x" * 17, "abc-def!", "%00"])
