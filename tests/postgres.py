@@ -47,7 +47,12 @@ class Postgres:
         self.superuser = pwd.getpwuid(os.getuid()).pw_name
         if os.getuid() == 0:
             self.user = self.superuser = "postgres"
-            entry = pwd.getpwnam(self.user)
+            try:
+                entry = pwd.getpwnam(self.user)
+            except KeyError:
+                raise RuntimeError(
+                    f"as root, PostgreSQL runs as `postgres`: {INSTALL_HINT}"
+                ) from None
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         self.port = None
 

@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
-# the browser tests drive Debian's chromium; the load benchmark's smoke test needs wrk
-if [ ! -x /usr/bin/chromium ] || ! command -v wrk >/dev/null; then
+# the browser tests drive Debian's chromium; the load benchmark's smoke test needs wrk; the
+# lessons' store is tested on Debian's PostgreSQL too (tests/postgres.py runs its own server)
+if [ ! -x /usr/bin/chromium ] || ! command -v wrk >/dev/null \
+  || ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk postgresql >/dev/null
 fi
 
 # the accessibility tests inject axe-core (from npm, pinned in tests/browser/package-lock.json)
