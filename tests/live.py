@@ -67,3 +67,13 @@ def running_server(
             proc.kill()
             proc.wait()
         proc.stderr.close()
+
+
+def answering_workers(client: httpx.Client, expected: int, within: float = 120) -> set[str]:
+    """The worker processes seen answering /healthz, once `expected` of them have (a worker
+    that is still starting answers nothing yet), or when `within` seconds have passed."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + within
+    while len(seen) < expected and time.monotonic() < deadline:
+        seen.add(client.get("/healthz").headers["x-backprop-worker"])
+    return seen

@@ -48,3 +48,10 @@ def test_load_reports_throughput_isolation_and_two_workers_with_no_wrong_status(
     assert mixed.get("200") and set(mixed) <= {"200", "503", "timeout"}, mixed
     assert "'other': 0" in out  # the heavy train requests themselves: 200 or 503
     assert re.search(r"new connections answered per worker: \[\d+(, \d+)?\]", out)
+
+
+def test_lessons_publishes_and_reads_lessons_without_errors():
+    out = run("lessons.py", timeout=300)
+    for line in ("GET /healthz", "POST /api/v1/lessons", "GET /api/v1/lessons/{id}"):
+        assert re.search(rf"{re.escape(line)}\s+\d+ us", out), line
+    assert re.search(r"\d+ POSTs from 16 threads: \d+ lessons/s, errors 0", out)

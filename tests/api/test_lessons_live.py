@@ -3,30 +3,19 @@ PostgreSQL, and a SQLite file that outlives the server."""
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
 from tests.lessons.examples import MAZUR_LESSON, MAZUR_LESSON_STORED
-from tests.live import running_server
+from tests.live import answering_workers, running_server
 
 POSTS = 200  # at once, from 16 threads
 
 
 def publish(base: str) -> httpx.Response:
     return httpx.post(f"{base}/api/v1/lessons", json={"lesson": MAZUR_LESSON}, timeout=60)
-
-
-def answering_workers(client: httpx.Client, expected: int, within: float = 120) -> set[str]:
-    """The worker processes seen answering /healthz, once `expected` of them have (a worker
-    that is still starting answers nothing yet), or when `within` seconds have passed."""
-    seen: set[str] = set()
-    deadline = time.monotonic() + within
-    while len(seen) < expected and time.monotonic() < deadline:
-        seen.add(client.get("/healthz").headers["x-backprop-worker"])
-    return seen
 
 
 def test_two_servers_share_lessons_through_one_postgresql(postgres):
