@@ -25,6 +25,7 @@ from .. import embed
 from ..api.schemas import Loc, Strict
 from ..config import Settings
 from ..engine.data import PRESETS
+from ..engine.mistakes import QUANTITIES, WEIGHTS
 
 VERSION = 1
 MAX_TITLE = 200  # characters
@@ -32,11 +33,7 @@ MAX_CAPTION = 2_000  # characters
 MAX_STOPS = 100
 MAX_STEP = 10_000  # steps from the lesson's starting network: the player trains up to it
 
-Quantity = Literal[
-    "z", "a", "delta", "grad_weights", "grad_biases", "new_weights", "new_biases",
-    "loss", "output_losses",
-]  # fmt: skip
-WEIGHT_QUANTITIES = ("grad_weights", "new_weights")  # index [j, k]
+Quantity = Literal[QUANTITIES]  # as POST /api/v1/check asks them
 PresetName = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
 Index = Annotated[int, Field(ge=0)]
 
@@ -78,7 +75,9 @@ class Question(Strict):
     index: Index | tuple[Index, Index] | None = Field(
         None, description="a neuron j, or [j, k] for a weight (grad_weights, new_weights)"
     )
-    sample: Index = Field(0, description="which sample of the step's batch")
+    sample: Index = Field(
+        0, description="which sample of the step's batch, for z, a, delta and output_losses"
+    )
 
 
 class Stop(Strict):
@@ -250,7 +249,7 @@ def _question_problems(q: Question, shape: Shape) -> Iterator[tuple[Loc, str]]:
     elif layer >= L:
         yield ("layer",), f"this network's trace has layers 0 to {L - 1}"
         return
-    pair = q.quantity in WEIGHT_QUANTITIES
+    pair = q.quantity in WEIGHTS
     if q.index is None or isinstance(q.index, tuple) != pair:
         form = "[j, k]: neuron j of the layer and neuron k feeding it" if pair else "a neuron j"
         yield ("index",), f"{q.quantity} takes an index {form}"
