@@ -111,6 +111,8 @@ def hash_token(token: str) -> str:
 
 
 class LessonStore:
+    """Lessons in one database; every method blocks (call it from a thread)."""
+
     def __init__(
         self, url: URL, *, rate: int, window: float, clock: Callable[[], float] = time.time
     ):
@@ -276,7 +278,7 @@ def migrate(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
