@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,11 +40,13 @@ def running_server(
     *, workers: int = 1, env: dict | None = None, timeout: float = 30.0,
     launcher: str = "backprop-viz",
 ):  # fmt: skip
-    """Yield the base URL of a server started by `launcher` (see command())."""
+    """Yield the base URL of a server started by `launcher` (see command()). Unless told
+    otherwise, its lessons live in a temporary directory (a benchmark's are not kept)."""
     port = free_port()
+    data = tempfile.TemporaryDirectory(prefix="backprop-viz-data-")
     proc = subprocess.Popen(
         command(launcher, port, workers),
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        cwd=ROOT, env={"BACKPROP_VIZ_DATA_DIR": data.name, **os.environ, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -67,6 +70,7 @@ def running_server(
             proc.kill()
             proc.wait()
         proc.stderr.close()
+        data.cleanup()
 
 
 def answering_workers(client: httpx.Client, expected: int, within: float = 120) -> set[str]:
