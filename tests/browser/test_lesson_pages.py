@@ -9,6 +9,7 @@ import json
 import httpx
 import pytest
 
+from tests.browser.test_accessibility import axe_source, violations  # noqa: F401 (a fixture)
 from tests.browser.test_embed import host  # noqa: F401 (a fixture: a course page's server)
 from tests.lessons.examples import mazur_lesson
 
@@ -69,3 +70,13 @@ def test_a_course_page_embeds_a_lesson_by_its_id(browser, server, host, lesson):
     finally:
         context.close()
     assert errors == []
+
+
+def test_an_unknown_short_link_says_so_accessibly(open_page, server, watch, axe_source):  # noqa: F811
+    watch.allow("404")  # Chromium logs the page's own status
+    page = open_page(None)
+    response = page.goto(f"{server}/lesson/Abc123xyz9")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="This lesson does not exist").is_visible()
+    assert page.get_by_role("link", name="Open backprop-viz").get_attribute("href") == f"{server}/"
+    assert violations(page, axe_source) == []
