@@ -376,10 +376,10 @@ def _delta(v: Variant, l: int, name: str, z, a, grad_a, right=None) -> np.ndarra
         return grad_a
     if mistake == "derivative_of_a":  # f' evaluated at a instead of z
         return grad_a * act.prime(a, _f(name, a), np.empty_like(a))
-    if mistake == "z_in_place_of_a":  # f' written in terms of a, fed z
-        return grad_a * (z * (1.0 - z) if name == "sigmoid" else 1.0 - z * z)
+    if mistake == "z_in_place_of_a":  # f' written in terms of a (table's prime), fed z for a
+        return grad_a * act.prime(z, z, np.empty_like(z))
     if mistake in ("sigmoid_derivative_for_tanh", "softmax_derivative_elementwise"):
-        return grad_a * a * (1.0 - a)
+        return grad_a * ACTIVATIONS["sigmoid"].prime(z, a, np.empty_like(a))  # a(1 - a)
     if right is not None:
         return right
     return act.backward(z, a, grad_a, np.empty_like(z))
