@@ -18,13 +18,16 @@ from .engine.data import PRESETS
 CONTROLS = ("full", "minimal", "none")
 THEMES = ("light", "dark", "auto")
 PANELS = ("inspector", "loss", "data", "numbers")
+# the quiz's kinds of question, in the order a step computes them (static/js/questions.js KINDS)
+QUIZ_KINDS = ("z", "a", "loss", "output_delta", "hidden_delta", "grad_weights", "new_weights")
 DEFAULT_SHOW = ("inspector", "loss")
 MAX_STATE_CHARS = 12_000  # a share-link state in a query string; a whole URL stays under 16 KiB
 MAX_STATE_JSON = 4 * 1024 * 1024  # decompressed, so that a small state cannot expand without end
 MAX_LAYERS = 9  # weight layers of the largest network the API accepts (max_layers - 1)
 SPEED = (0.25, 8.0)
 PARAMETERS = (
-    "preset", "state", "lesson", "controls", "autoplay", "speed", "phase", "theme", "show", "id",
+    "preset", "state", "lesson", "controls", "autoplay", "speed", "phase", "theme", "show", "quiz",
+    "id",
 )  # fmt: skip
 
 _STATE = re.compile(r"1\.[A-Za-z0-9_-]+")
@@ -53,6 +56,7 @@ class EmbedOptions:
     phase: str = "idle"
     theme: str = "auto"
     show: tuple[str, ...] = DEFAULT_SHOW
+    quiz: tuple[str, ...] = ()  # the kinds of question asked; none: no quiz
     id: str | None = None
     lesson: str | None = None  # a lesson's id: the server fills in its preset or state
     title: str = field(default="", compare=False)
@@ -76,6 +80,8 @@ class EmbedOptions:
             out["theme"] = self.theme
         if self.show != defaults.show:
             out["show"] = ",".join(self.show) or "none"
+        if self.quiz:
+            out["quiz"] = "1" if self.quiz == QUIZ_KINDS else ",".join(self.quiz)
         if self.id:
             out["id"] = self.id
         return out
@@ -139,6 +145,8 @@ def parse_options(pairs: Iterable[tuple[str, str]]) -> EmbedOptions:
         options["phase"] = given["phase"]
     if "show" in given:
         options["show"] = _panels(given["show"])
+    if "quiz" in given:
+        options["quiz"] = _quiz(given["quiz"])
     if "id" in given:
         if not _ID.fullmatch(given["id"]):
             raise EmbedError(
@@ -213,6 +221,23 @@ def _panels(text: str) -> tuple[str, ...]:
     return tuple(p for p in PANELS if p in words)
 
 
+def _quiz(text: str) -> tuple[str, ...]:
+    """1/true: every kind of question; 0/false/none: no quiz; else a comma list of kinds."""
+    word = text.strip().lower()
+    if word in _TRUE:
+        return QUIZ_KINDS
+    if word in _FALSE | {"none"}:
+        return ()
+    words = [w for w in re.split(r"[\s,]+", text.strip()) if w]
+    for word in words:
+        if word not in QUIZ_KINDS:
+            raise EmbedError(
+                "quiz",
+                f"{shown(word)} is not one of {', '.join(QUIZ_KINDS)} (or 1 for all, 0 for none)",
+            )
+    return tuple(k for k in QUIZ_KINDS if k in words)
+
+
 def _title(options: dict) -> str:
     if options.get("lesson"):
         return "Backpropagation, step by step: a lesson"  # pages.py puts in the lesson's title
@@ -225,6 +250,7 @@ def _title(options: dict) -> str:
 # --- oEmbed ---------------------------------------------------------------------------------
 
 DEFAULT_WIDTH = 800
+QUIZ_HEIGHT = 230  # the quiz panel with a question open (static/js/snippets.js says the same)
 
 
 def estimated_height(options: EmbedOptions, width: int) -> int:
@@ -234,6 +260,8 @@ def estimated_height(options: EmbedOptions, width: int) -> int:
         height += 300
     if "numbers" in options.show:
         height += 420
+    if options.quiz:
+        height += QUIZ_HEIGHT
     return height
 
 

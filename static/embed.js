@@ -12,7 +12,7 @@
   const source = new URL(script.src);
   const origin = source.origin;
   const prefix = source.pathname.slice(0, source.pathname.lastIndexOf("/static/")); // "" at the root
-  const PARAMETERS = ["preset", "state", "lesson", "controls", "autoplay", "speed", "phase", "theme", "show"];
+  const PARAMETERS = ["preset", "state", "lesson", "controls", "autoplay", "speed", "phase", "theme", "show", "quiz"];
   const START_HEIGHT = 520;
   const frames = new Map(); // the iframe's window -> its div, for the embeds this copy made
 

@@ -11,6 +11,7 @@ export class Session extends EventTarget {
     this.player = player;
     this.playing = false;
     this.grids = new WeakMap(); // network -> {key, result} of /predict
+    this.guard = null; // (position, source) -> true to stop before that phase (the quiz asks first)
   }
 
   /** Report an API error next to the control that caused it (source names the button). */
@@ -67,9 +68,10 @@ export class Session extends EventTarget {
     const store = this.store;
     if (store.position < store.end) return true;
     const before = store.snapshot(store.end);
+    const request = this.body(before);
     let trace;
     try {
-      trace = await api.step(this.body(before));
+      trace = await api.step(request);
     } catch (error) {
       return this.fail(error, source);
     }
@@ -83,7 +85,7 @@ export class Session extends EventTarget {
       return false;
     }
     if (store.message?.kind === "error") store.say(null, null);
-    store.appendRecord(trace);
+    store.appendRecord(trace, request);
     this.refreshLoss(before.step + 1, trace.network);
     return true;
   }
@@ -93,6 +95,12 @@ export class Session extends EventTarget {
     this.pause();
     await this.idle();
     if (!(await this.ensureNext(source))) return false;
+    return this.advance(source);
+  }
+
+  /** Play the next phase, unless the guard stops before it (a question is asked first). */
+  async advance(source) {
+    if (this.guard?.(this.store.position + 1, source)) return false;
     return this.player.advance();
   }
 
@@ -120,7 +128,7 @@ export class Session extends EventTarget {
         if (!(await this.ensureNext(source))) return false;
       }
       do {
-        if (this.halted || !(await this.player.advance())) return false;
+        if (this.halted || !(await this.advance(source))) return false;
       } while (store.phase !== "update");
     } finally {
       this.setStepping(false);

@@ -49,6 +49,8 @@ export const step = (body) => request("POST", "/step", body);
 export const train = (body) => request("POST", "/train", body);
 export const gradcheck = (body) => request("POST", "/gradcheck", { method: "five_point", ...body });
 export const predict = (body) => request("POST", "/predict", body);
+/** A student's answer to one number of a step: {correct, expected?, tolerance, misconception}. */
+export const check = (body) => request("POST", "/check", body);
 
 /** Generated data: {inputs, targets, test_inputs, test_targets}. */
 export function getDataset(name, { n, noise, seed, labels, test }) {

@@ -5,8 +5,8 @@ import { canvasResize, event, eventTargets, originAllowed, parseCommand } from "
 import { isSavedState } from "./state.js";
 
 export class Bridge {
-  constructor({ id, allowed, store, session, player, root, win = window }) {
-    Object.assign(this, { id, allowed, store, session, player, root, win });
+  constructor({ id, allowed, store, session, player, quiz = null, root, win = window }) {
+    Object.assign(this, { id, allowed, store, session, player, quiz, root, win });
     this.parent = win.parent !== win ? win.parent : null;
     this.own = win.location.origin;
     this.queue = Promise.resolve(); // commands run one after another, in the order sent
@@ -36,6 +36,7 @@ export class Bridge {
     this.store.addEventListener("change", (change) => this.changed(change.detail.reason));
     this.player.addEventListener("busy", () => this.changed("busy"));
     this.session.addEventListener("stepping", () => this.changed("stepping"));
+    this.quiz?.addEventListener("answer", (answer) => this.send("answer", answer.detail));
   }
 
   receive(message) {
@@ -75,8 +76,10 @@ export class Bridge {
     const { session, store, player } = this;
     if (player.busy || session.stepping) return false;
     if (!(await session.ensureNext(kind))) return false;
-    do store.moveTo(store.position + 1);
-    while (kind === "step" && store.phase !== "update");
+    do {
+      if (session.guard?.(store.position + 1, kind)) break; // a quiz question comes first
+      store.moveTo(store.position + 1);
+    } while (kind === "step" && store.phase !== "update");
     player.show();
     this.changed("jump");
     return true;

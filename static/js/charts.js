@@ -17,6 +17,13 @@ export function drawLossChart(root, store) {
   const shown = store.snapshot().step;
   const points = store.losses.filter((p) => p.step <= shown && !isMissing(p.loss));
   root.dataset.lastStep = points.length ? points[points.length - 1].step : "";
+  if (store.question?.kind === "loss") {
+    // the loss before a step is often the loss the quiz asks for
+    root.dataset.lastStep = "";
+    svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = "Hidden while you predict the loss";
+    root.setAttribute("aria-label", "Loss over steps: hidden while you predict the loss");
+    return;
+  }
   if (points.length === 0) {
     svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = "The loss appears here after a step";
     root.setAttribute("aria-label", "Loss over steps: none yet");

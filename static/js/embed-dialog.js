@@ -3,6 +3,7 @@
 
 import { encodeState } from "./codec.js";
 import { phasesOf } from "./layout.js";
+import { KIND_LABELS, KINDS } from "./questions.js";
 import { embedUrl, iframeSnippet, loaderSnippet, PANELS } from "./snippets.js";
 
 const PREVIEW_DELAY = 400; // ms after the last change before the preview reloads
@@ -28,6 +29,7 @@ export function bindEmbedDialog(root, store) {
       speed: field("embed-speed").value,
       autoplay: field("embed-autoplay").checked,
       show: PANELS.filter((p) => field(`embed-show-${p}`).checked),
+      quiz: field("embed-quiz").checked ? store.quiz.kinds : [],
     };
   };
 
@@ -72,6 +74,10 @@ export function bindEmbedDialog(root, store) {
       ? `${store.title || store.preset}, from its first step`
       : "a ready-made example (this network is not one)";
     fillPhases();
+    // the quiz as on this page: its questions, asked when the Quiz is on
+    field("embed-quiz").checked = store.quiz.on && store.quiz.kinds.length > 0;
+    field("embed-quiz").disabled = store.quiz.kinds.length === 0;
+    field("embed-quiz-label").textContent = `Ask questions (the quiz): ${quizWords(store.quiz.kinds)}`;
     preview = document.createElement("iframe");
     preview.title = "Preview of the embed";
     preview.className = "embed-preview-frame";
@@ -107,4 +113,9 @@ export function bindEmbedDialog(root, store) {
       }
     });
   }
+}
+
+function quizWords(kinds) {
+  if (kinds.length === 0) return "none chosen (tick some under Questions to ask)";
+  return kinds.length === KINDS.length ? "every kind" : kinds.map((k) => KIND_LABELS[k]).join("; ");
 }

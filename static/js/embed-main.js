@@ -11,7 +11,9 @@ import { createVisualizer } from "./visualizer.js";
 async function start() {
   const root = document.getElementById("embed");
   const options = root.dataset;
-  const { store, session, player } = createVisualizer(document);
+  // the quiz is the quiz parameter's (a state's own setting is not used here): "" is off
+  const kinds = (options.quiz ?? "").split(" ").filter(Boolean);
+  const { store, session, player, quiz } = createVisualizer(document, { quiz: { on: kinds.length > 0, kinds } });
   player.speed = Number(options.speed) || 1;
   bindControls(document, store, session, player);
   const bridge = new Bridge({
@@ -20,6 +22,7 @@ async function start() {
     store,
     session,
     player,
+    quiz,
     root,
   });
   bridge.listen();

@@ -1,7 +1,8 @@
 // The postMessage protocol between an embed and its parent page (pure: node --test checks it).
 //
 // Events out: {source: "backprop-viz", id, type, ...} with type ready, resize {height},
-// phase {phase}, step {step, loss}, state {state} or error {message}.
+// phase {phase}, step {step, loss}, answer {quantity, layer, index, correct, ...; verb,
+// object, result: an xAPI statement's}, state {state} or error {message}.
 // Commands in: {target: "backprop-viz", type} with type step, next, previous, play, pause,
 // reset, getState, or setState {state}. Anything else is not a command and is ignored.
 
@@ -51,4 +52,37 @@ export function event(id, type, fields = {}) {
 /** Canvas LMS sizes an LTI frame from this message. */
 export function canvasResize(height) {
   return { subject: "lti.frameResize", height };
+}
+
+// xAPI (the Experience API, which LMSs record): the verb of an answer and the type of a question
+export const ANSWERED = { id: "http://adlnet.gov/expapi/verbs/answered", display: { "en-US": "answered" } };
+export const INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
+
+/**
+ * The fields of an `answer` event: the question (layer numbered as on the diagram), the
+ * answer and its judgement, and the same as an xAPI statement's verb, object and result, for
+ * an LMS page to record with its own actor. One event per Check, and one for Show answer
+ * (revealed: true, answer null). `expected` comes only with a right answer or Show answer.
+ * `base` is the server's origin; `preset` names the activity when the embed shows one.
+ */
+export function answerFields({ question: q, step, answer, correct, misconception, attempts, revealed, expected, base, preset, title }) {
+  const where = new URLSearchParams({ step, quantity: q.quantity, layer: q.layer ?? "", index: Array.isArray(q.index) ? q.index.join(",") : (q.index ?? "") });
+  const fields = {
+    step, kind: q.kind, quantity: q.quantity, layer: q.layer, index: q.index, sample: q.sample, name: q.name,
+    answer, correct, misconception: misconception ?? null, attempts, revealed,
+  };
+  if (expected !== undefined && expected !== null) fields.expected = expected;
+  const result = {
+    success: correct,
+    completion: correct || revealed,
+    score: { raw: correct ? 1 : 0, min: 0, max: 1, scaled: correct ? 1 : 0 },
+  };
+  if (answer !== null) result.response = String(answer);
+  if (misconception) result.extensions = { [`${base}/docs/embed#misconception`]: misconception.id };
+  const object = {
+    objectType: "Activity",
+    id: `${base}/embed${preset ? `?preset=${encodeURIComponent(preset)}` : ""}#${where}`,
+    definition: { name: { "en-US": title }, type: INTERACTION, interactionType: "numeric" },
+  };
+  return { ...fields, verb: ANSWERED, object, result };
 }

@@ -1,8 +1,11 @@
 // The copy-paste snippets that embed a configuration (pure: node --test checks it).
 // Defaults match the server's (app/embed.py), so a snippet names only what differs.
 
-export const DEFAULTS = { controls: "minimal", show: ["inspector", "loss"], theme: "auto", phase: "idle", speed: 1, autoplay: false };
+import { KINDS } from "./questions.js";
+
+export const DEFAULTS = { controls: "minimal", show: ["inspector", "loss"], theme: "auto", phase: "idle", speed: 1, autoplay: false, quiz: [] };
 export const PANELS = ["inspector", "loss", "data", "numbers"];
+const QUIZ_HEIGHT = 230; // the quiz panel with a question open (app/embed.py says the same)
 
 /** Text safe inside a double-quoted HTML attribute. */
 export function escapeAttribute(text) {
@@ -11,7 +14,7 @@ export function escapeAttribute(text) {
 
 /** The parameters of an embed as [name, value] pairs: preset or state, then what differs from the defaults. */
 export function embedParameters(options) {
-  const { preset = null, state = null, controls, show, theme, phase, speed, autoplay } = { ...DEFAULTS, ...options };
+  const { preset = null, state = null, controls, show, theme, phase, speed, autoplay, quiz } = { ...DEFAULTS, ...options };
   const pairs = state ? [["state", state]] : [["preset", preset ?? "mazur"]];
   if (controls !== DEFAULTS.controls) pairs.push(["controls", controls]);
   const panels = PANELS.filter((p) => show.includes(p));
@@ -20,6 +23,8 @@ export function embedParameters(options) {
   if (phase !== DEFAULTS.phase) pairs.push(["phase", phase]);
   if (Number(speed) !== DEFAULTS.speed) pairs.push(["speed", String(speed)]);
   if (autoplay) pairs.push(["autoplay", "1"]);
+  const kinds = KINDS.filter((k) => quiz.includes(k)); // the kinds of question asked: none, all (1) or a list
+  if (kinds.length) pairs.push(["quiz", kinds.length === KINDS.length ? "1" : kinds.join(",")]);
   return pairs;
 }
 
@@ -44,9 +49,10 @@ export function iframeSnippet(base, options, title) {
 }
 
 /** About how tall the embed is in a frame 800 px wide (the server's oEmbed estimate). */
-export function estimatedHeight({ controls = DEFAULTS.controls, show = DEFAULTS.show }, width = 800) {
+export function estimatedHeight({ controls = DEFAULTS.controls, show = DEFAULTS.show, quiz = DEFAULTS.quiz }, width = 800) {
   let height = 24 + (controls === "none" ? 0 : 52) + 36 + Math.round(width * 0.5);
   if (show.some((p) => p === "inspector" || p === "loss" || p === "data")) height += 300;
   if (show.includes("numbers")) height += 420;
+  if (quiz.length) height += QUIZ_HEIGHT;
   return height;
 }

@@ -5,6 +5,7 @@
 // through the phases and through earlier steps.
 
 import { phasesOf } from "./layout.js";
+import { emptyScore, quizSetting, scored } from "./questions.js";
 
 const STORAGE_KEY = "backprop-viz:state";
 const MAX_RECORDS = 50;
@@ -15,7 +16,8 @@ const SAVED_VERSION = 1;
 const DEFAULT_SETTINGS = { learning_rate: 0.5, batch_size: null, momentum: 0, l1: 0, l2: 0, shuffle_seed: null, train_steps: 100 };
 
 export class Store extends EventTarget {
-  constructor() {
+  /** `quiz`: a quiz setting that every load keeps (an embed's quiz parameter), else the state's. */
+  constructor({ quiz = null } = {}) {
     super();
     this.preset = null;
     this.title = "";
@@ -35,6 +37,11 @@ export class Store extends EventTarget {
     this.message = null; // {kind: "error" | "info", text}
     this.errors = null; // {source, problems: [{field, message}]}: an API error beside its control
     this.functions = null; // GET /api/v1/functions by name: {activations, losses, fused}
+    this.pinnedQuiz = quiz;
+    this.quiz = quizSetting(quiz); // {on, kinds}: the teacher's choice, saved with the state
+    this.question = null; // the question open now: {kind, quantity, layer, index, ..., record, position, attempts}
+    this.score = emptyScore(); // of the questions finished since the last load or Reset
+    this.asked = new WeakMap(); // record -> {selection, attempts: {kind: n}, outcomes: {kind: outcome}}
   }
 
   announce(reason) {
@@ -128,6 +135,9 @@ export class Store extends EventTarget {
     this.position = 0;
     this.selection = null;
     this.message = null;
+    this.quiz = quizSetting(this.pinnedQuiz ?? preset.quiz ?? this.quiz);
+    this.question = null;
+    this.score = emptyScore();
     this.announce("load");
   }
 
@@ -148,12 +158,14 @@ export class Store extends EventTarget {
       step: now.step,
       sample: this.sample,
       losses: this.losses.filter((p) => p.step <= now.step),
+      quiz: this.quiz,
     };
   }
 
-  appendRecord(trace) {
+  /** A step played from the committed state at the end; `request` is the /step body it answers. */
+  appendRecord(trace, request = null) {
     const before = this.snapshot(this.end);
-    this.records.push({ ...before, trace, gradcheck: null });
+    this.records.push({ ...before, trace, request, gradcheck: null });
     if (this.records.length > MAX_RECORDS) {
       const dropped = this.phases.length;
       this.position = Math.max(0, this.position - dropped);
@@ -175,6 +187,8 @@ export class Store extends EventTarget {
 
   moveTo(position) {
     this.position = Math.max(0, Math.min(position, this.end));
+    // a question is asked just before its phase: moving anywhere else closes it
+    if (this.question && this.position !== this.question.position - 1) this.question = null;
     this.announce("position");
   }
 
@@ -187,6 +201,7 @@ export class Store extends EventTarget {
     this.step = now.step;
     this.records = [];
     this.position = 0;
+    this.question = null;
     this.losses = this.losses.filter((p) => p.step <= this.step);
     for (const [key, value] of Object.entries(changes)) {
       if (key === "settings") this.settings = { ...this.settings, ...value };
@@ -197,9 +212,9 @@ export class Store extends EventTarget {
     this.announce(reason);
   }
 
-  /** Back to the initial network: same weights, step 0, no momentum, no history. */
+  /** Back to the initial network: same weights, step 0, no momentum, no history, a new score. */
   reset() {
-    this.commit({ network: this.initial, velocity: null, cursor: 0, step: 0, losses: [] }, "reset");
+    this.commit({ network: this.initial, velocity: null, cursor: 0, step: 0, losses: [], score: emptyScore() }, "reset");
   }
 
   /** New settings apply from the next step on; recorded steps after this one are dropped. */
@@ -209,6 +224,43 @@ export class Store extends EventTarget {
     const last = this.snapshot(this.end).step;
     this.losses = this.losses.filter((p) => p.step <= last);
     this.announce("settings");
+  }
+
+  // --- the quiz -------------------------------------------------------------------------------
+
+  /** Quiz on or off, and which kinds of question; turning a question's kind off closes it. */
+  setQuiz(changes) {
+    this.quiz = quizSetting({ ...this.quiz, ...changes });
+    if (this.question && !(this.quiz.on && this.quiz.kinds.includes(this.question.kind))) this.question = null;
+    this.announce("quiz");
+  }
+
+  /** What the quiz keeps for a recorded step: the selection when it was first asked about, and each kind's attempts and outcome. */
+  askedIn(record) {
+    if (!this.asked.has(record)) this.asked.set(record, { selection: this.selection, attempts: {}, outcomes: {} });
+    return this.asked.get(record);
+  }
+
+  /** Open a question: it is asked before the phase at `position` plays. */
+  ask(question) {
+    this.question = { ...question, attempts: this.askedIn(question.record).attempts[question.kind] ?? 0 };
+    this.announce("question");
+  }
+
+  /** One more Check of the open question that was not right. */
+  missed(question) {
+    const attempts = (this.askedIn(question.record).attempts[question.kind] = question.attempts + 1);
+    if (this.question === question) this.question = { ...question, attempts };
+    this.announce("question");
+  }
+
+  /** The question is done: outcome "first", "later" or "shown" counts in the score, "skipped" not. */
+  finish(question, outcome) {
+    const kept = this.askedIn(question.record);
+    kept.outcomes[question.kind] = outcome;
+    if (outcome !== "skipped") this.score = scored(this.score, question.kind, outcome);
+    if (this.question?.record === question.record && this.question.kind === question.kind) this.question = null;
+    this.announce("question");
   }
 
   setLosses(points) {

@@ -8,18 +8,24 @@ import { Inspector } from "./inspector.js";
 import { describePhase } from "./layout.js";
 import { NetworkView } from "./network-view.js";
 import { Player } from "./player.js";
+import { nameOf } from "./questions.js";
+import { Quiz } from "./quiz.js";
 import { saveLocal, Store } from "./state.js";
 import { NumbersTable } from "./table.js";
 
-const QUIET = new Set(["selection", "message", "playing", "errors", "functions"]);
+const QUIET = new Set(["selection", "message", "playing", "errors", "functions", "question"]);
 
-/** {store, session, player, view} for the views found in doc; autosave keeps the state locally. */
-export function createVisualizer(doc, { autosave = false } = {}) {
+/**
+ * {store, session, player, view, quiz} for the views found in doc; autosave keeps the state
+ * locally; `quiz` pins the quiz setting ({on, kinds}: an embed's quiz parameter).
+ */
+export function createVisualizer(doc, { autosave = false, quiz: pinned = null } = {}) {
   const byId = (id) => doc.getElementById(id);
-  const store = new Store();
+  const store = new Store({ quiz: pinned });
   const view = new NetworkView(byId("network"), byId("pulses"));
   const player = new Player(store, view);
   const session = new Session(store, player);
+  const quiz = byId("quiz-panel") ? new Quiz(doc, store, session, view) : null;
   const inspector = byId("inspector") ? new Inspector(byId("inspector"), store, session) : null;
   const numbers = byId("numbers") ? new NumbersTable(byId("numbers"), store, session) : null;
   const lossChart = byId("loss-chart");
@@ -43,13 +49,16 @@ export function createVisualizer(doc, { autosave = false } = {}) {
   const showStatus = () => {
     const phase = store.phase;
     phaseLabel.dataset.phase = phase;
-    phaseLabel.textContent = describePhase(phase, store.layerCount);
+    const question = store.question; // the step waits for an answer before its next phase
+    phaseLabel.textContent = question ? `Your turn: predict ${nameOf(question)} below, then the step goes on` : describePhase(phase, store.layerCount);
     // the steps the network drawn has taken and its loss on the whole training set: both
     // change with a step's update phase, not before (the phase line says what is under way)
     const now = store.snapshot();
     const loss = store.losses.find((p) => p.step === now.step);
     counter.dataset.step = now.step;
-    counter.textContent = `step ${now.step}` + (loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
+    // the loss before a step is often the loss a quiz question asks for: hidden meanwhile
+    const asked = question?.kind === "loss";
+    counter.textContent = `step ${now.step}` + (asked ? "  ·  loss: predict it" : loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
   };
 
   view.addEventListener("select", (event) => store.select(event.detail));
@@ -105,6 +114,7 @@ export function createVisualizer(doc, { autosave = false } = {}) {
     inspectorPanel?.classList.toggle("chosen", Boolean(store.selection));
     if (reason === "selection" && store.selection && inspectorPanel) reveal();
     showStatus();
+    if (reason === "question" && lossChart) drawLossChart(lossChart, store);
     if (reason === "selection" || !player.busy) inspector?.render();
     if (!QUIET.has(reason) || reason === "selection") later();
   });
@@ -116,5 +126,5 @@ export function createVisualizer(doc, { autosave = false } = {}) {
   session.addEventListener("stepping", later);
   if (autosave) window.addEventListener("pagehide", () => saveLocal(store));
 
-  return { store, session, player, view };
+  return { store, session, player, view, quiz };
 }

@@ -33,6 +33,7 @@ HOSTILE = [
     ("state", zip_bomb(), "expands to more than"),
     ("id", ATTRIBUTE, "letters, digits"),
     ("show", SCRIPT, "is not one of"),
+    ("quiz", ATTRIBUTE, "is not one of"),
     ("speed", "1e999", "is not a number from"),
     ("phase", "forward-1;alert(1)", "is not a phase"),
     ("onload", "alert(1)", "unknown parameter"),

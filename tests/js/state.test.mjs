@@ -4,6 +4,7 @@ import { test } from "node:test";
 
 import { decodeState, encodeState, startParameters } from "../../static/js/codec.js";
 import { sceneAt } from "../../static/js/player.js";
+import { KINDS } from "../../static/js/questions.js";
 import { isSavedState, Store } from "../../static/js/state.js";
 
 const mazur = {
@@ -152,4 +153,51 @@ test("data from elsewhere drops the preset's name", () => {
   assert.equal(store.preset, "mazur");
   store.commit({ preset: null, data: { inputs: [[1, 2]], targets: [[0, 1]] } }, "data");
   assert.equal(store.preset, null);
+});
+
+test("the quiz setting travels with the state; a state from before the quiz loads with it off", () => {
+  const store = new Store();
+  store.load(mazur);
+  assert.deepEqual(store.saved().quiz, { on: false, kinds: KINDS });
+  store.setQuiz({ on: true, kinds: ["loss", "z"] });
+  const saved = store.saved();
+  assert.deepEqual(saved.quiz, { on: true, kinds: ["z", "loss"] });
+  const copy = new Store();
+  copy.load(saved);
+  assert.deepEqual(copy.quiz, { on: true, kinds: ["z", "loss"] });
+  const old = new Store();
+  old.load({ ...saved, quiz: undefined });
+  assert.deepEqual(old.quiz, { on: false, kinds: KINDS });
+  // an embed's quiz parameter wins over the state's
+  const embed = new Store({ quiz: { on: true, kinds: ["a"] } });
+  embed.load(saved);
+  assert.deepEqual(embed.quiz, { on: true, kinds: ["a"] });
+});
+
+test("a question closes when the student moves elsewhere, and the score counts it once it is done", () => {
+  const store = new Store();
+  store.load(mazur);
+  store.appendRecord(fakeTrace(store.network, 0.35));
+  const record = store.records[0];
+  store.moveTo(2);
+  const question = { kind: "loss", quantity: "loss", layer: null, index: null, sample: 0, record, position: 3 };
+  store.ask(question);
+  assert.equal(store.question.attempts, 0);
+  store.missed(store.question);
+  assert.equal(store.question.attempts, 1);
+  store.moveTo(1); // back: the question is no longer the next thing
+  assert.equal(store.question, null);
+  store.moveTo(2);
+  store.ask(question); // asked again: its attempts are kept
+  assert.equal(store.question.attempts, 1);
+  store.finish(store.question, "later");
+  assert.equal(store.question, null);
+  assert.equal(store.askedIn(record).outcomes.loss, "later");
+  assert.deepEqual([store.score.finished, store.score.later], [1, 1]);
+  store.setQuiz({ on: true, kinds: ["z"] });
+  store.ask({ ...question, kind: "z" });
+  store.setQuiz({ kinds: ["loss"] }); // its kind turned off: closed
+  assert.equal(store.question, null);
+  store.reset();
+  assert.equal(store.score.finished, 0);
 });

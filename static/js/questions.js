@@ -1,0 +1,249 @@
+// Predict, then check: which numbers of a step the quiz asks for, in the order the step
+// computes them, what each question gives the student to work from, and the score (pure: no
+// DOM, no fetch; node --test checks it). Layers are numbered as on the diagram: 1 is the
+// first non-input layer (the API's trace numbers it 0).
+
+import { phasesOf, neuronName, weightName } from "./layout.js";
+
+/** The kinds of question a teacher can choose, in the order a step computes them. */
+export const KINDS = ["z", "a", "loss", "output_delta", "hidden_delta", "grad_weights", "new_weights"];
+export const KIND_LABELS = {
+  z: "z, a weighted sum",
+  a: "a, an activation",
+  loss: "the loss",
+  output_delta: "\u03b4 at the output",
+  hidden_delta: "\u03b4 in a hidden layer",
+  grad_weights: "\u2202E/\u2202w, a weight's gradient",
+  new_weights: "a new weight, after the update",
+};
+// a gradient is the mean over the batch: asked only while the products fit the question
+export const MAX_GRADIENT_BATCH = 4;
+
+/** The quiz setting of a saved state ({on, kinds}); a state from before the quiz has none. */
+export function quizSetting(saved) {
+  const kinds = Array.isArray(saved?.kinds) ? KINDS.filter((k) => saved.kinds.includes(k)) : [...KINDS];
+  return { on: saved?.on === true, kinds };
+}
+
+/**
+ * The questions of one step, in the order the step computes their numbers: at most one of
+ * each kind. Each question is {kind, phase, quantity, layer, index, sample, name}; it is asked
+ * just before `phase` plays. Which neuron or weight: the one selected when the step started,
+ * if it fits the kind; otherwise one picked by the step number, so that consecutive steps
+ * walk through every neuron and weight. A `linear` layer's a is z itself: not asked.
+ */
+export function questionsOf({ step, network, batch, sample = 0, selection = null, kinds = KINDS, identity = () => false }) {
+  const sizes = network.layer_sizes;
+  const L = sizes.length - 1;
+  const n = Math.max(0, step - 1);
+  const pick = (list) => (list.length ? list[n % list.length] : null);
+  const neurons = (from, to) => {
+    const list = [];
+    for (let l = from; l <= to; l += 1) for (let j = 0; j < sizes[l]; j += 1) list.push({ layer: l, index: j });
+    return list;
+  };
+  const chosen = (from, to) => {
+    const s = selection;
+    if (s?.kind === "neuron" && s.layer >= from && s.layer <= to && s.index < sizes[s.layer]) return { layer: s.layer, index: s.index };
+    return pick(neurons(from, to));
+  };
+  const forward = chosen(1, L);
+  const output = chosen(L, L);
+  const hidden = L > 1 ? chosen(1, L - 1) : null;
+  const weight = chosenWeight(sizes, selection) ?? pick(weightsBackward(sizes));
+  const s = Math.min(sample, batch - 1);
+  const neuron = (kind, phase, quantity, at, perSample = true) => ({
+    kind, phase, quantity, layer: at.layer, index: at.index, sample: perSample ? s : 0, name: neuronName(sizes, at.layer, at.index),
+  });
+  const onWeight = (kind, phase) => ({
+    kind, phase, quantity: kind, layer: weight.layer, index: [weight.to, weight.from], sample: 0,
+    name: weightName(sizes, weight.layer, weight.to, weight.from),
+  });
+  const all = [];
+  const wanted = (kind) => kinds.includes(kind);
+  if (wanted("z")) all.push(neuron("z", `forward-${forward.layer}`, "z", forward));
+  if (wanted("a") && !identity(forward.layer)) all.push(neuron("a", `forward-${forward.layer}`, "a", forward));
+  if (wanted("loss")) {
+    // one sample: its loss; a batch: one output's loss of the sample shown (the batch's mean
+    // loss would take every sample's outputs)
+    all.push(batch === 1 ? { kind: "loss", phase: "loss", quantity: "loss", layer: null, index: null, sample: 0, name: "E" } : neuron("loss", "loss", "output_losses", output));
+  }
+  if (wanted("output_delta")) all.push(neuron("output_delta", `backward-${L}`, "delta", output));
+  if (wanted("hidden_delta") && hidden) all.push(neuron("hidden_delta", `backward-${hidden.layer}`, "delta", hidden));
+  if (wanted("grad_weights") && batch <= MAX_GRADIENT_BATCH) all.push(onWeight("grad_weights", `backward-${weight.layer}`));
+  if (wanted("new_weights")) all.push(onWeight("new_weights", "update"));
+  const order = ["idle", ...phasesOf(L)];
+  return all.map((q, i) => [q, i]).sort(([p, i], [q, k]) => order.indexOf(p.phase) - order.indexOf(q.phase) || i - k).map(([q]) => q);
+}
+
+/** The weights from the output layer back (w5..w8 before w1..w4): the backward pass's order. */
+function weightsBackward(sizes) {
+  const list = [];
+  for (let l = sizes.length - 1; l >= 1; l -= 1) {
+    for (let j = 0; j < sizes[l]; j += 1) for (let k = 0; k < sizes[l - 1]; k += 1) list.push({ layer: l, to: j, from: k });
+  }
+  return list;
+}
+
+function chosenWeight(sizes, s) {
+  if (s?.kind !== "edge" || !(s.layer >= 1 && s.layer < sizes.length && s.to < sizes[s.layer] && s.from < sizes[s.layer - 1])) return null;
+  return { layer: s.layer, to: s.to, from: s.from };
+}
+
+/** The body of POST /api/v1/check: the step's own request, and the question in the trace's numbering. */
+export function checkBody(request, q, { answer = null, reveal = false } = {}) {
+  const body = { ...request, quantity: q.quantity, sample: q.sample };
+  if (q.layer !== null) body.layer = q.layer - 1;
+  if (q.index !== null) body.index = q.index;
+  if (answer !== null) body.answer = answer;
+  if (reveal) body.reveal = true;
+  return body;
+}
+
+/** `data-index` of #quiz: "j", or "j,k" for a weight. */
+export function indexText(index) {
+  return index === null ? null : Array.isArray(index) ? index.join(",") : String(index);
+}
+
+/**
+ * What the student works from: every number the asked one is computed from, with its
+ * symbol ({symbol, sub, value, sample}), taken from the step's trace, the network before the
+ * step and the settings. None of them is the asked number, and none is shown before its own
+ * phase except those computed in the asked number's phase, before it (z for a, delta for a
+ * gradient): they are asked first when their kind is on.
+ */
+export function givensOf(q, { trace, network, velocity = null, settings, outputOnly = () => false }) {
+  const sizes = network.layer_sizes;
+  const L = sizes.length - 1;
+  const name = (l, j) => neuronName(sizes, l, j);
+  const a = (l, s, k) => (l === 0 ? trace.inputs[s][k] : trace.layers[l - 1].a[s][k]);
+  const layer = (l) => trace.layers[l - 1];
+  const { layer: l, index, sample: s } = q;
+  const given = (symbol, sub, value, sample = null) => ({ symbol, sub, value, sample });
+  const out = [];
+  switch (q.kind) {
+    case "z":
+      for (let k = 0; k < sizes[l - 1]; k += 1) {
+        out.push(given("w", weightName(sizes, l, index, k).slice(1), network.weights[l - 1][index][k]));
+        out.push(given("a", name(l - 1, k), a(l - 1, s, k)));
+      }
+      out.push(given("b", name(l, index), network.biases[l - 1][index]));
+      break;
+    case "a":
+      for (const j of outputOnly(l) ? range(sizes[l]) : [index]) out.push(given("z", name(l, j), layer(l).z[s][j]));
+      break;
+    case "loss":
+      for (const o of q.quantity === "loss" ? range(sizes[L]) : [index]) {
+        out.push(given("a", name(L, o), layer(L).a[s][o]), given("y", name(L, o), trace.targets[s][o]));
+      }
+      break;
+    case "output_delta":
+      if (outputOnly(L)) {
+        for (const o of range(sizes[L])) out.push(given("a", name(L, o), layer(L).a[s][o]), given("y", name(L, o), trace.targets[s][o]));
+      } else {
+        out.push(given("z", name(L, index), layer(L).z[s][index]), given("a", name(L, index), layer(L).a[s][index]));
+        out.push(given("y", name(L, index), trace.targets[s][index]));
+      }
+      break;
+    case "hidden_delta":
+      for (let i = 0; i < sizes[l + 1]; i += 1) {
+        out.push(given("w", weightName(sizes, l + 1, i, index).slice(1), network.weights[l][i][index]));
+        out.push(given("\u03b4", name(l + 1, i), layer(l + 1).delta[s][i]));
+      }
+      out.push(given("z", name(l, index), layer(l).z[s][index]), given("a", name(l, index), layer(l).a[s][index]));
+      break;
+    case "grad_weights": {
+      const [j, k] = index;
+      const batch = trace.inputs.length;
+      for (let t = 0; t < batch; t += 1) {
+        const which = batch > 1 ? t + 1 : null;
+        out.push(given("\u03b4", name(l, j), layer(l).delta[t][j], which), given("a", name(l - 1, k), a(l - 1, t, k), which));
+      }
+      break;
+    }
+    case "new_weights": {
+      const [j, k] = index;
+      const w = weightName(sizes, l, j, k).slice(1);
+      out.push(given("w", w, network.weights[l - 1][j][k]), given("\u2202E/\u2202w", w, layer(l).grad_weights[j][k]));
+      out.push(given("\u03b7", null, settings.learning_rate));
+      if (settings.momentum) {
+        out.push(given("\u03bc", null, settings.momentum), given("v", "prev", velocity ? velocity.weights[l - 1][j][k] : 0));
+      }
+      if (settings.l2) out.push(given("\u03bb", "2", settings.l2));
+      if (settings.l1) out.push(given("\u03bb", "1", settings.l1));
+      break;
+    }
+  }
+  return out;
+}
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+/** The asked number's symbol: {symbol, sub} (z of o1 is z with o1 below; the loss is E). */
+export function symbolOf(q) {
+  if (q.quantity === "loss") return { symbol: "E", sub: null };
+  if (q.quantity === "output_losses") return { symbol: "E", sub: q.name };
+  if (q.kind === "grad_weights") return { symbol: "\u2202E/\u2202w", sub: q.name.slice(1) };
+  if (q.kind === "new_weights") return { symbol: "w", sub: q.name.slice(1) };
+  return { symbol: q.quantity === "delta" ? "\u03b4" : q.quantity, sub: q.name };
+}
+
+/** The question in words after its symbol, e.g. "the weighted sum into o1". */
+export function describe(q, { activation = "", loss = "", batch = 1 } = {}) {
+  const sample = batch > 1 && ["z", "a", "loss", "output_delta", "hidden_delta"].includes(q.kind) ? `, for sample ${q.sample + 1} of the batch` : "";
+  switch (q.kind) {
+    case "z": return `the weighted sum into ${q.name}${sample}`;
+    case "a": return `the activation of ${q.name} (${activation})${sample}`;
+    case "loss": return q.quantity === "loss" ? `the loss of this step (${loss})` : `the loss of output ${q.name} (${loss})${sample}`;
+    case "output_delta": return `the error signal of output ${q.name} (${activation}, ${loss})${sample}`;
+    case "hidden_delta": return `the error signal of ${q.name} (${activation})${sample}`;
+    case "grad_weights": return batch > 1 ? `the gradient of ${q.name}: the mean over the batch's ${batch} samples` : `the gradient of ${q.name}`;
+    case "new_weights": return `${q.name} after the update`;
+  }
+  return "";
+}
+
+/** The asked number in words for messages: "z of o1", "the loss E", "∂E/∂w5", "w5 after the update". */
+export function nameOf(q) {
+  if (q.quantity === "loss") return "the loss E";
+  if (q.quantity === "output_losses") return `the loss of ${q.name}`;
+  if (q.kind === "grad_weights") return `\u2202E/\u2202${q.name}`;
+  if (q.kind === "new_weights") return `${q.name} after the update`;
+  return `${q.quantity === "delta" ? "\u03b4" : q.quantity} of ${q.name}`;
+}
+
+/** A typed number, or null: "0.1385", "-2.5e-3", "−0.04" (a real minus), "0,1385" (a decimal comma). */
+export function parseAnswer(text) {
+  let t = String(text ?? "").trim().replace(/[\u2212\u2013]/g, "-").replace(/\s+/g, "");
+  if (/^[-+]?\d*,\d+$/.test(t)) t = t.replace(",", ".");
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return null;
+  const x = Number(t);
+  return Number.isFinite(x) ? x : null;
+}
+
+// --- the score ------------------------------------------------------------------------------
+
+/** No question finished yet. Each finished question counts once: right first time, right on a later try, or shown. */
+export function emptyScore() {
+  return { finished: 0, first: 0, later: 0, shown: 0, kinds: {} };
+}
+
+/** The score with one more finished question: outcome "first", "later" or "shown". */
+export function scored(score, kind, outcome) {
+  const before = score.kinds[kind] ?? { finished: 0, first: 0 };
+  return {
+    finished: score.finished + 1,
+    first: score.first + (outcome === "first"),
+    later: score.later + (outcome === "later"),
+    shown: score.shown + (outcome === "shown"),
+    kinds: { ...score.kinds, [kind]: { finished: before.finished + 1, first: before.first + (outcome === "first") } },
+  };
+}
+
+/** The score in words: {headline, detail, kinds} ("3 of 4 right first time"). */
+export function scoreText(score) {
+  if (!score.finished) return { headline: "No question answered yet", detail: "", kinds: "" };
+  const detail = [`${score.later} right on a later try`, `${score.shown} shown`].join(", ");
+  const kinds = KINDS.filter((k) => score.kinds[k]).map((k) => `${KIND_LABELS[k]}: ${score.kinds[k].first} of ${score.kinds[k].finished}`).join("; ");
+  return { headline: `${score.first} of ${score.finished} right first time`, detail, kinds };
+}
