@@ -49,7 +49,10 @@ def test_a_bad_quiz_value_is_refused_with_the_reason(client, value):
     response = client.get("/embed", params={"preset": "mazur", "quiz": value})
     assert response.status_code == 422
     assert "<code>quiz</code> is wrong" in response.text
-    assert "is not one of z, a, loss, output_delta, hidden_delta, grad_weights, new_weights" in response.text
+    assert (
+        "is not one of z, a, loss, output_delta, hidden_delta, grad_weights, new_weights"
+        in response.text
+    )
 
 
 def test_the_page_and_the_server_name_the_same_kinds():
