@@ -193,7 +193,10 @@ export class Quiz extends EventTarget {
 
   /** Draw the open question (or none) into #quiz. */
   show(q) {
-    const opened = q && !(this.shown && this.shown.record === q.record && this.shown.kind === q.kind);
+    const before = this.shown;
+    const opened = q && !(before && before.record === q.record && before.kind === q.kind);
+    // closed unanswered (the student went back, say): its feedback goes with it
+    if (before && !q && !this.store.askedIn(before.record).outcomes[before.kind]) this.say("", "");
     this.shown = q;
     this.form.hidden = !q;
     this.doc.getElementById("quiz-waiting").hidden = Boolean(q);

@@ -78,3 +78,30 @@ def test_the_embed_documentation(open_page, server, axe_source, size):
     # its live examples are embeds (checked above): wait until they are in place
     page.frame_locator("#drive-demo iframe").locator("html[data-ready=true]").wait_for()
     assert violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize("size", [{}, PHONE], ids=["desktop", "phone"])
+def test_the_page_mid_quiz_after_a_wrong_answer(open_page, axe_source, size):
+    page = open_page("/?preset=mazur", **size)
+    fast(page)
+    button(page, "Quiz").click()
+    page.get_by_text("Questions to ask").click()  # the teacher's checkboxes, open
+    page.locator('#network .neuron[data-name="o1"]').click()
+    button(page, "Next phase").click()
+    wait_phase(page, "forward-1")
+    button(page, "Next phase").click()  # z of o1 is asked before forward-2 shows it
+    box = page.get_by_role("textbox", name="Your answer")
+    box.fill("0.5")
+    box.press("Enter")
+    page.locator("#quiz-feedback", has_text="Not right").wait_for()
+    page.locator("#network .quiz-badge").wait_for()
+    assert violations(page, axe_source) == []
+
+
+def test_the_embed_mid_quiz(open_page, axe_source):
+    page = open_page("/embed?preset=mazur&controls=full&quiz=z&show=inspector,numbers")
+    button(page, "Step").click()
+    page.get_by_role("textbox", name="Your answer").fill("1")
+    button(page, "Check").click()
+    page.locator("#quiz-feedback", has_text="Not right").wait_for()
+    assert violations(page, axe_source) == []
