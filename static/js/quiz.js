@@ -100,7 +100,7 @@ export class Quiz extends EventTarget {
     if (!q || this.pending) return;
     const answer = reveal ? null : parseAnswer(this.input.value);
     if (!reveal && answer === null) {
-      this.say("wrong", "Type a number, such as 0.1385, \u22120.0381 or 1.2e-5.");
+      this.say("wrong", "Type a number, such as 0.25, \u22121.5 or 2e-3.");
       this.focusAnswer();
       return;
     }

@@ -21,6 +21,7 @@ Z_H2_STEP_2 = 0.392438
 A_H1 = 0.593269992
 E_TOTAL = 0.298371109
 DELTA_O1 = 0.138498562
+DELTA_H1 = 0.008771354
 DELTA_O1_WITHOUT_F_PRIME = 0.741365  # a_o1 - y_o1: Mazur's delta with f'(z) forgotten
 KIND_NAMES = {
     "z": "z, a weighted sum",
@@ -192,10 +193,13 @@ def test_going_back_closes_the_question_and_play_stops_at_it(open_page):
     page = open_page("/?preset=mazur")
     fast(page)
     quiz(page, "hidden_delta")
+    page.locator('#network .neuron[data-name="h1"]').click()  # the Inspector explains h1
     button(page, "Play").click()
-    asked = page.locator('#quiz[data-quantity="delta"][data-layer="1"]')
+    asked = page.locator('#quiz[data-quantity="delta"][data-layer="1"][data-index="0"]')
     expect(asked).to_be_visible()
     wait_phase(page, "backward-2")
+    page.locator('#numbers table[data-phase="backward-2"]').first.wait_for()
+    nowhere(page, DELTA_H1)
     expect(button(page, "Play")).to_be_visible()  # Play stopped at the question
     answer(page, "1")
     expect(page.locator("#quiz-feedback")).to_contain_text("Not right")
