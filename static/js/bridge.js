@@ -1,12 +1,12 @@
 // The embed's side of the postMessage protocol: events to the parent page, its commands in.
 
 import { decodeState, encodeState } from "./codec.js";
-import { canvasResize, event, eventTargets, originAllowed, parseCommand } from "./protocol.js";
+import { answerFields, canvasResize, event, eventTargets, originAllowed, parseCommand } from "./protocol.js";
 import { isSavedState } from "./state.js";
 
 export class Bridge {
-  constructor({ id, allowed, store, session, player, quiz = null, root, win = window }) {
-    Object.assign(this, { id, allowed, store, session, player, quiz, root, win });
+  constructor({ id, allowed, store, session, player, answers = null, root, win = window }) {
+    Object.assign(this, { id, allowed, store, session, player, answers, root, win });
     this.parent = win.parent !== win ? win.parent : null;
     this.own = win.location.origin;
     this.queue = Promise.resolve(); // commands run one after another, in the order sent
@@ -36,7 +36,9 @@ export class Bridge {
     this.store.addEventListener("change", (change) => this.changed(change.detail.reason));
     this.player.addEventListener("busy", () => this.changed("busy"));
     this.session.addEventListener("stepping", () => this.changed("stepping"));
-    this.quiz?.addEventListener("answer", (answer) => this.send("answer", answer.detail));
+    this.answers?.addEventListener("answer", ({ detail }) => {
+      this.send("answer", answerFields({ ...detail, base: this.own, preset: this.store.preset }));
+    });
   }
 
   receive(message) {

@@ -13,7 +13,7 @@ async function start() {
   const options = root.dataset;
   // the quiz is the quiz parameter's (a state's own setting is not used here): "" is off
   const kinds = (options.quiz ?? "").split(" ").filter(Boolean);
-  const { store, session, player, quiz } = createVisualizer(document, { quiz: { on: kinds.length > 0, kinds } });
+  const { store, session, player, answers } = createVisualizer(document, { quiz: { on: kinds.length > 0, kinds } });
   player.speed = Number(options.speed) || 1;
   bindControls(document, store, session, player);
   const bridge = new Bridge({
@@ -22,7 +22,7 @@ async function start() {
     store,
     session,
     player,
-    quiz,
+    answers,
     root,
   });
   bridge.listen();

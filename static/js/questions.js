@@ -106,72 +106,73 @@ export function indexText(index) {
 }
 
 /**
- * What the student works from: every number the asked one is computed from, with its
- * symbol ({symbol, sub, value, sample}), taken from the step's trace, the network before the
- * step and the settings. None of them is the asked number, and none is shown before its own
- * phase except those computed in the asked number's phase, before it (z for a, delta for a
- * gradient): they are asked first when their kind is on.
+ * The numbers the asked one is computed from ({symbol, sub, value, sample}): from the trace,
+ * the network before the step and the settings; never the asked number. Some share its phase
+ * (z for a, delta for a gradient): those are asked first when their kind is on.
  */
 export function givensOf(q, { trace, network, velocity = null, settings, outputOnly = () => false }) {
   const sizes = network.layer_sizes;
   const L = sizes.length - 1;
-  const name = (l, j) => neuronName(sizes, l, j);
-  const a = (l, s, k) => (l === 0 ? trace.inputs[s][k] : trace.layers[l - 1].a[s][k]);
-  const layer = (l) => trace.layers[l - 1];
   const { layer: l, index, sample: s } = q;
-  const given = (symbol, sub, value, sample = null) => ({ symbol, sub, value, sample });
   const out = [];
+  const give = (symbol, sub, value, sample = null) => out.push({ symbol, sub, value, sample });
+  const name = (m, j) => neuronName(sizes, m, j);
+  const w = (m, j, k) => weightName(sizes, m, j, k).slice(1);
+  const of = (m) => trace.layers[m - 1];
+  const a = (m, t, k) => (m === 0 ? trace.inputs[t][k] : of(m).a[t][k]);
+  const ay = (o) => {
+    give("a", name(L, o), of(L).a[s][o]);
+    give("y", name(L, o), trace.targets[s][o]);
+  };
   switch (q.kind) {
     case "z":
       for (let k = 0; k < sizes[l - 1]; k += 1) {
-        out.push(given("w", weightName(sizes, l, index, k).slice(1), network.weights[l - 1][index][k]));
-        out.push(given("a", name(l - 1, k), a(l - 1, s, k)));
+        give("w", w(l, index, k), network.weights[l - 1][index][k]);
+        give("a", name(l - 1, k), a(l - 1, s, k));
       }
-      out.push(given("b", name(l, index), network.biases[l - 1][index]));
+      give("b", name(l, index), network.biases[l - 1][index]);
       break;
     case "a":
-      for (const j of outputOnly(l) ? range(sizes[l]) : [index]) out.push(given("z", name(l, j), layer(l).z[s][j]));
+      for (const j of outputOnly(l) ? range(sizes[l]) : [index]) give("z", name(l, j), of(l).z[s][j]);
       break;
     case "loss":
-      for (const o of q.quantity === "loss" ? range(sizes[L]) : [index]) {
-        out.push(given("a", name(L, o), layer(L).a[s][o]), given("y", name(L, o), trace.targets[s][o]));
-      }
+      (q.quantity === "loss" ? range(sizes[L]) : [index]).forEach(ay);
       break;
     case "output_delta":
-      if (outputOnly(L)) {
-        for (const o of range(sizes[L])) out.push(given("a", name(L, o), layer(L).a[s][o]), given("y", name(L, o), trace.targets[s][o]));
-      } else {
-        out.push(given("z", name(L, index), layer(L).z[s][index]), given("a", name(L, index), layer(L).a[s][index]));
-        out.push(given("y", name(L, index), trace.targets[s][index]));
+      if (outputOnly(L)) range(sizes[L]).forEach(ay); // softmax: every output's a and y
+      else {
+        give("z", name(L, index), of(L).z[s][index]);
+        ay(index);
       }
       break;
     case "hidden_delta":
       for (let i = 0; i < sizes[l + 1]; i += 1) {
-        out.push(given("w", weightName(sizes, l + 1, i, index).slice(1), network.weights[l][i][index]));
-        out.push(given("\u03b4", name(l + 1, i), layer(l + 1).delta[s][i]));
+        give("w", w(l + 1, i, index), network.weights[l][i][index]);
+        give("\u03b4", name(l + 1, i), of(l + 1).delta[s][i]);
       }
-      out.push(given("z", name(l, index), layer(l).z[s][index]), given("a", name(l, index), layer(l).a[s][index]));
+      give("z", name(l, index), of(l).z[s][index]);
+      give("a", name(l, index), of(l).a[s][index]);
       break;
     case "grad_weights": {
       const [j, k] = index;
       const batch = trace.inputs.length;
       for (let t = 0; t < batch; t += 1) {
-        const which = batch > 1 ? t + 1 : null;
-        out.push(given("\u03b4", name(l, j), layer(l).delta[t][j], which), given("a", name(l - 1, k), a(l - 1, t, k), which));
+        give("\u03b4", name(l, j), of(l).delta[t][j], batch > 1 ? t + 1 : null);
+        give("a", name(l - 1, k), a(l - 1, t, k), batch > 1 ? t + 1 : null);
       }
       break;
     }
     case "new_weights": {
       const [j, k] = index;
-      const w = weightName(sizes, l, j, k).slice(1);
-      out.push(given("w", w, network.weights[l - 1][j][k]), given("\u2202E/\u2202w", w, layer(l).grad_weights[j][k]));
-      out.push(given("\u03b7", null, settings.learning_rate));
+      give("w", w(l, j, k), network.weights[l - 1][j][k]);
+      give("\u2202E/\u2202w", w(l, j, k), of(l).grad_weights[j][k]);
+      give("\u03b7", null, settings.learning_rate);
       if (settings.momentum) {
-        out.push(given("\u03bc", null, settings.momentum), given("v", "prev", velocity ? velocity.weights[l - 1][j][k] : 0));
+        give("\u03bc", null, settings.momentum);
+        give("v", "prev", velocity ? velocity.weights[l - 1][j][k] : 0);
       }
-      if (settings.l2) out.push(given("\u03bb", "2", settings.l2));
-      if (settings.l1) out.push(given("\u03bb", "1", settings.l1));
-      break;
+      if (settings.l2) give("\u03bb", "2", settings.l2);
+      if (settings.l1) give("\u03bb", "1", settings.l1);
     }
   }
   return out;
@@ -221,9 +222,9 @@ export function parseAnswer(text) {
   return Number.isFinite(x) ? x : null;
 }
 
-// --- the score ------------------------------------------------------------------------------
+// the score: each finished question counts once, right first time, on a later try, or shown
 
-/** No question finished yet. Each finished question counts once: right first time, right on a later try, or shown. */
+/** No question finished yet. */
 export function emptyScore() {
   return { finished: 0, first: 0, later: 0, shown: 0, kinds: {} };
 }

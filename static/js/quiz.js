@@ -6,30 +6,25 @@
 import * as api from "./api.js";
 import { formatNumber } from "./format.js";
 import { alongEdge } from "./layout.js";
-import { answerFields } from "./protocol.js";
 import {
   checkBody, describe, givensOf, indexText, KIND_LABELS, KINDS, nameOf, parseAnswer, questionsOf, scoreText, symbolOf,
 } from "./questions.js";
 import { clear, html, svg } from "./svg.js";
 
-export class Quiz extends EventTarget {
-  constructor(doc, store, session, view) {
-    super();
-    Object.assign(this, { doc, store, session, view });
+export class Quiz {
+  /** `answers` gets an "answer" event for each Check and Show answer (an embed sends them on). */
+  constructor(doc, store, session, view, answers) {
+    Object.assign(this, { doc, store, session, view, answers });
     const byId = (id) => doc.getElementById(id);
     this.panel = byId("quiz-panel");
     this.form = byId("quiz");
     this.input = byId("quiz-answer");
     this.feedback = byId("quiz-feedback");
-    this.toggle = byId("quiz-toggle");
     this.resume = "next"; // what stopped at the question, and goes on once it is answered
     this.returnTo = null; // where the focus was when the question opened
     this.pending = false; // a check is on its way
     this.shown = null; // the question drawn
     this.marked = null; // the question marked on the diagram
-    session.guard = (position, source) => this.stops(position, source);
-
-    this.toggle?.addEventListener("click", () => store.setQuiz({ on: !store.quiz.on }));
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.check(false);
@@ -52,8 +47,6 @@ export class Quiz extends EventTarget {
     }
     return boxes;
   }
-
-  // --- asking -------------------------------------------------------------------------------
 
   /** The session's guard: true (stop) when a question comes before the phase at `position`. */
   stops(position, source) {
@@ -90,8 +83,6 @@ export class Quiz extends EventTarget {
       identity: (l) => isIdentity(activation(l)?.f),
     });
   }
-
-  // --- checking -----------------------------------------------------------------------------
 
   /** Check the typed answer, or (reveal) show the number; a right answer or a shown one lets the step go on. */
   async check(reveal) {
@@ -154,17 +145,22 @@ export class Quiz extends EventTarget {
     const next = this.due(q.position);
     if (next) return this.store.ask(next);
     this.restoreFocus();
+    this.goOn(this.resume);
+  }
+
+  /** Go on with what stopped at the question: Play, Step, or one phase. */
+  goOn(source) {
     const { session } = this;
-    if (this.resume === "play") session.play();
-    else if (this.resume === "step") session.step("step");
+    if (source === "play") session.play();
+    else if (source === "step") session.step("step");
     else session.next("next");
   }
 
+  /** An "answer" event: the question, its step and the outcome (an embed sends it on, protocol.js shapes it). */
   emit(q, outcome) {
     const step = q.record.step + 1;
-    const title = `${nameOf(q)}, step ${step}`;
-    const detail = answerFields({ question: q, step, ...outcome, base: location.origin, preset: this.store.preset, title });
-    this.dispatchEvent(new CustomEvent("answer", { detail }));
+    const detail = { question: q, step, ...outcome, title: `${nameOf(q)}, step ${step}` };
+    this.answers.dispatchEvent(new CustomEvent("answer", { detail }));
   }
 
   say(kind, text) {
@@ -173,15 +169,12 @@ export class Quiz extends EventTarget {
     if (text) this.feedback.scrollIntoView({ block: "nearest", behavior: smooth() });
   }
 
-  // --- the panel ----------------------------------------------------------------------------
-
   render(reason = null) {
     const { store } = this;
     if (!store.network) return;
     if (reason === "load" || reason === "reset") this.say("", ""); // a new score, a new start
     const { on, kinds } = store.quiz;
     this.panel.hidden = !on;
-    this.toggle?.setAttribute("aria-pressed", String(on));
     for (const kind of KINDS) if (this.kinds[kind]) this.kinds[kind].checked = kinds.includes(kind);
     const score = scoreText(store.score);
     this.doc.getElementById("quiz-score").textContent = score.detail ? `${score.headline} (${score.detail})` : score.headline;
@@ -254,8 +247,6 @@ export class Quiz extends EventTarget {
     const target = back?.isConnected && back !== this.doc.body && back.offsetParent !== null ? back : this.doc.getElementById("next");
     if (this.panel.contains(this.doc.activeElement) || this.doc.activeElement === this.doc.body) target?.focus({ preventScroll: true });
   }
-
-  // --- the mark on the diagram ----------------------------------------------------------------
 
   /**
    * A dashed ring (a neuron) or a band (a weight) where the asked number appears, drawn under

@@ -9,15 +9,15 @@ import { describePhase } from "./layout.js";
 import { NetworkView } from "./network-view.js";
 import { Player } from "./player.js";
 import { nameOf } from "./questions.js";
-import { Quiz } from "./quiz.js";
 import { saveLocal, Store } from "./state.js";
 import { NumbersTable } from "./table.js";
 
 const QUIET = new Set(["selection", "message", "playing", "errors", "functions", "question"]);
 
 /**
- * {store, session, player, view, quiz} for the views found in doc; autosave keeps the state
- * locally; `quiz` pins the quiz setting ({on, kinds}: an embed's quiz parameter).
+ * {store, session, player, view, answers} for the views found in doc (answers: the quiz's
+ * "answer" events); autosave keeps the state locally; `quiz` pins the quiz setting ({on,
+ * kinds}: an embed's quiz parameter).
  */
 export function createVisualizer(doc, { autosave = false, quiz: pinned = null } = {}) {
   const byId = (id) => doc.getElementById(id);
@@ -25,7 +25,8 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   const view = new NetworkView(byId("network"), byId("pulses"));
   const player = new Player(store, view);
   const session = new Session(store, player);
-  const quiz = byId("quiz-panel") ? new Quiz(doc, store, session, view) : null;
+  const answers = new EventTarget();
+  const quiz = byId("quiz-panel") ? lazyQuiz(doc, store, session, view, answers) : null;
   const inspector = byId("inspector") ? new Inspector(byId("inspector"), store, session) : null;
   const numbers = byId("numbers") ? new NumbersTable(byId("numbers"), store, session) : null;
   const lossChart = byId("loss-chart");
@@ -126,5 +127,36 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   session.addEventListener("stepping", later);
   if (autosave) window.addEventListener("pagehide", () => saveLocal(store));
 
-  return { store, session, player, view, quiz };
+  return { store, session, player, view, answers };
+}
+
+/**
+ * The Quiz toggle, and quiz.js loaded when the Quiz is first on: a page that never asks does
+ * without it. Until it is loaded, the session's guard stops before every phase, and asks (or
+ * goes on) once it is there.
+ */
+function lazyQuiz(doc, store, session, view, answers) {
+  let quiz = null;
+  let loading = null;
+  const load = () => {
+    loading ??= import("./quiz.js")
+      .then(({ Quiz }) => (quiz = new Quiz(doc, store, session, view, answers)))
+      .catch(() => store.say("error", "The quiz could not be loaded; reload the page to try again."));
+    return loading;
+  };
+  session.guard = (position, source) => {
+    if (!store.quiz.on) return false;
+    if (quiz) return quiz.stops(position, source);
+    load().then((loaded) => {
+      if (loaded && store.position === position - 1 && !loaded.stops(position, source)) loaded.goOn(source);
+    });
+    return true;
+  };
+  const toggle = doc.getElementById("quiz-toggle");
+  toggle?.addEventListener("click", () => store.setQuiz({ on: !store.quiz.on }));
+  store.addEventListener("change", () => {
+    toggle?.setAttribute("aria-pressed", String(store.quiz.on));
+    if (store.quiz.on && store.network) load();
+  });
+  return { load };
 }

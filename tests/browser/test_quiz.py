@@ -286,3 +286,24 @@ def test_a_number_the_server_will_not_check_is_a_clear_message(browser, strict_s
     expect(page.locator("#quiz-score")).to_have_text("No question answered yet")
     context.close()
     assert watch.problems() == []
+
+
+
+def test_quiz_js_loads_when_the_quiz_is_first_on_and_a_step_waits_for_it(open_page, server):
+    page = open_page(None)
+    asked_for: list[str] = []
+    page.on("request", lambda request: asked_for.append(request.url))
+    held = []  # quiz.js, held back until Step has been pressed
+    page.route("**/quiz.js", lambda route: held.append(route))
+    goto(page, f"{server}/?preset=mazur")
+    fast(page)
+    assert not [url for url in asked_for if url.endswith("/quiz.js")]  # a page that never asks
+    with page.expect_request("**/quiz.js"):
+        button(page, "Quiz").click()
+    button(page, "Step").click()  # the quiz is on its way: the step waits for it
+    while not held:
+        page.wait_for_timeout(20)  # the route handler runs while the test waits
+    expect(page.locator("#phase")).to_have_attribute("data-phase", "idle")
+    held[0].continue_()
+    expect(page.locator('#quiz[data-quantity="z"][data-layer="1"]')).to_be_visible()
+    expect(page.get_by_role("textbox", name="Your answer")).to_be_focused()
