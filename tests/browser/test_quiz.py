@@ -307,3 +307,20 @@ def test_quiz_js_loads_when_the_quiz_is_first_on_and_a_step_waits_for_it(open_pa
     held[0].continue_()
     expect(page.locator('#quiz[data-quantity="z"][data-layer="1"]')).to_be_visible()
     expect(page.get_by_role("textbox", name="Your answer")).to_be_focused()
+
+
+def test_the_embed_dialog_offers_the_quiz_as_it_is_on_the_page(open_page):
+    page = open_page("/?preset=mazur")
+    button(page, "Embed").click()
+    ask = page.get_by_role("checkbox", name=re.compile("^Ask questions"))
+    expect(ask).not_to_be_checked()  # the Quiz is off
+    assert "data-quiz" not in page.locator("#embed-loader").input_value()
+    button(page, "Close").click()
+    quiz(page, "z", "loss")
+    button(page, "Embed").click()
+    expect(ask).to_be_checked()
+    expect(ask).to_have_accessible_name(re.compile("z, a weighted sum; the loss"))
+    expect(page.locator("#embed-loader")).to_have_value(re.compile('data-quiz="z,loss"'))
+    expect(page.locator("#embed-iframe")).to_have_value(re.compile("quiz=z%2Closs"))
+    ask.uncheck()
+    assert "quiz" not in page.locator("#embed-loader").input_value()
