@@ -288,7 +288,6 @@ def test_a_number_the_server_will_not_check_is_a_clear_message(browser, strict_s
     assert watch.problems() == []
 
 
-
 def test_quiz_js_loads_when_the_quiz_is_first_on_and_a_step_waits_for_it(open_page, server):
     page = open_page(None)
     asked_for: list[str] = []
