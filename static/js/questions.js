@@ -198,8 +198,8 @@ export function describe(q, { activation = "", loss = "", batch = 1 } = {}) {
     case "loss": return q.quantity === "loss" ? `the loss of this step (${loss})` : `the loss of output ${q.name} (${loss})${sample}`;
     case "output_delta": return `the error signal of output ${q.name} (${activation}, ${loss})${sample}`;
     case "hidden_delta": return `the error signal of ${q.name} (${activation})${sample}`;
-    case "grad_weights": return batch > 1 ? `the gradient of ${q.name}: the mean over the batch's ${batch} samples` : `the gradient of ${q.name}`;
-    case "new_weights": return `${q.name} after the update`;
+    case "grad_weights": return batch > 1 ? `the gradient of ${q.name}, the mean over the batch's ${batch} samples` : `the gradient of ${q.name}`;
+    case "new_weights": return "its value after the update";
   }
   return "";
 }

@@ -24,6 +24,7 @@ export class Quiz {
     this.returnTo = null; // where the focus was when the question opened
     this.pending = false; // a check is on its way
     this.shown = null; // the question drawn
+    this.last = null; // the last question opened
     this.marked = null; // the question marked on the diagram
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -198,6 +199,9 @@ export class Quiz {
       return;
     }
     if (!opened) return; // the same question, one more try
+    // the last feedback stays for a question before the same phase (a after z uses z)
+    if (this.last?.position !== q.position || this.last?.record !== q.record) this.say("", "");
+    this.last = q;
     const data = this.form.dataset;
     Object.assign(data, { quantity: q.quantity, sample: q.sample, kind: q.kind, name: q.name });
     if (q.layer === null) delete data.layer;
