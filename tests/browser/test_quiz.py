@@ -167,9 +167,10 @@ def test_the_keyboard_alone_answers_and_the_focus_comes_back(open_page):
     page.keyboard.press("Enter")  # Enter checks
     expect(page.locator("#quiz-feedback")).to_contain_text("Not right")
     expect(box).to_be_focused()
-    # the arrows and Space type into the box; they do not step past the question
-    page.keyboard.press("ArrowRight")
+    # the arrows and Space are the box's (they do not step past the question)
+    page.keyboard.press("ArrowLeft")
     page.keyboard.press("Space")
+    expect(box).to_have_value(" 0.5")  # the wrong answer was selected, to be typed over
     assert page.locator("#phase").get_attribute("data-phase") == "idle"
     page.keyboard.press("Control+A")
     page.keyboard.type(str(Z_H1))
@@ -217,8 +218,10 @@ def test_going_back_closes_the_question_and_play_stops_at_it(open_page):
     expect(page.get_by_role("textbox", name="Your answer")).to_be_focused()
     answer(page, "0.008771")  # delta of h1
     expect(page.locator("#quiz-feedback")).to_contain_text("Correct")
-    expect(button(page, "Pause")).to_be_visible()  # Play goes on
-    button(page, "Pause").click()
+    # Play goes on, into step 2, and stops at its question (h1 is still selected: delta of h1)
+    expect(page.locator("#counter")).to_have_attribute("data-step", "1")
+    expect(asked).to_be_visible()
+    expect(button(page, "Play")).to_be_visible()
     expect(page.locator("#quiz-score")).to_contain_text("0 of 1 right first time")
 
 
@@ -300,8 +303,11 @@ def test_quiz_js_loads_when_the_quiz_is_first_on_and_a_step_waits_for_it(open_pa
     with page.expect_request("**/quiz.js"):
         button(page, "Quiz").click()
     button(page, "Step").click()  # the quiz is on its way: the step waits for it
-    while not held:
-        page.wait_for_timeout(20)  # the route handler runs while the test waits
+    for _ in range(1000):  # the route's handler runs while the test waits
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held
     expect(page.locator("#phase")).to_have_attribute("data-phase", "idle")
     held[0].continue_()
     expect(page.locator('#quiz[data-quantity="z"][data-layer="1"]')).to_be_visible()
