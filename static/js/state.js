@@ -235,7 +235,7 @@ export class Store extends EventTarget {
     this.announce("quiz");
   }
 
-  /** What the quiz keeps for a recorded step: the selection when it was first asked about, and each kind's attempts and outcome. */
+  /** The quiz's notes on a recorded step: the selection when it was first asked about, each kind's tries and outcome. */
   askedIn(record) {
     if (!this.asked.has(record)) this.asked.set(record, { selection: this.selection, attempts: {}, outcomes: {} });
     return this.asked.get(record);
@@ -249,7 +249,8 @@ export class Store extends EventTarget {
 
   /** One more Check of the open question that was not right. */
   missed(question) {
-    const attempts = (this.askedIn(question.record).attempts[question.kind] = question.attempts + 1);
+    const attempts = question.attempts + 1;
+    this.askedIn(question.record).attempts[question.kind] = attempts;
     if (this.question === question) this.question = { ...question, attempts };
     this.announce("question");
   }
