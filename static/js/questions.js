@@ -68,6 +68,7 @@ export function questionsOf({ step, network, batch, sample = 0, selection = null
     // loss would take every sample's outputs)
     all.push(batch === 1 ? { kind: "loss", phase: "loss", quantity: "loss", layer: null, index: null, sample: 0, name: "E" } : neuron("loss", "loss", "output_losses", output));
   }
+  // within a backward phase delta comes first: a gradient's question gives delta to work from
   if (wanted("output_delta")) all.push(neuron("output_delta", `backward-${L}`, "delta", output));
   if (wanted("hidden_delta") && hidden) all.push(neuron("hidden_delta", `backward-${hidden.layer}`, "delta", hidden));
   if (wanted("grad_weights") && batch <= MAX_GRADIENT_BATCH) all.push(onWeight("grad_weights", `backward-${weight.layer}`));

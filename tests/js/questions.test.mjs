@@ -155,3 +155,24 @@ test("an embed snippet names its quiz: 1 for every kind, else the kinds", () => 
   assert.deepEqual(embedParameters({ preset: "mazur", quiz: [] }), [["preset", "mazur"]]);
   assert.ok(estimatedHeight({ quiz: ["z"] }) > estimatedHeight({}));
 });
+
+test("no question gives away the number of a question asked after it in the step", () => {
+  const settings = { learning_rate: 0.5, momentum: 0, l1: 0, l2: 0 };
+  const number = (q) => {
+    const layer = TRACE.layers[q.layer - 1];
+    if (q.kind === "grad_weights") return layer.grad_weights[q.index[0]][q.index[1]];
+    return ["z", "a", "delta"].includes(q.quantity) ? layer[q.quantity][0][q.index] : null;
+  };
+  const selections = [null, { kind: "neuron", layer: 1, index: 1 }, { kind: "edge", layer: 1, from: 1, to: 1 }];
+  for (const selection of selections) {
+    for (let step = 1; step <= 8; step += 1) {
+      const asked = ask({ step, selection });
+      asked.forEach((q, i) => {
+        const values = givensOf(q, { trace: TRACE, network: MAZUR, settings }).map((g) => g.value);
+        for (const later of asked.slice(i)) {
+          if (number(later) !== null) assert.ok(!values.includes(number(later)), `step ${step}: ${q.kind} gives ${later.kind}`);
+        }
+      });
+    }
+  }
+});
