@@ -15,6 +15,12 @@ async def read_body(receive) -> bytes | None:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+async def wait_until_gone(receive) -> None:
+    """Return when the client disconnects (call it once the whole body has been read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 async def send_json(send, status: int, body: bytes, headers: list | tuple = ()) -> None:
     """A complete response whose body is JSON already."""
     await send(

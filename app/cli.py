@@ -6,6 +6,9 @@ import argparse
 
 import uvicorn
 
+# seconds SIGTERM waits for requests in progress before it cancels them (their jobs too)
+GRACEFUL_SHUTDOWN = 10
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="backprop-viz", description=__doc__.split(":")[0])
@@ -36,6 +39,8 @@ def main(argv: list[str] | None = None) -> None:
         reload=args.reload,
         access_log=args.access_log,
         proxy_headers=True,  # trusts X-Forwarded-* from FORWARDED_ALLOW_IPS (default 127.0.0.1)
+        http="app.server:HttpProtocol",  # times out slow clients (app/server.py)
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
 
 

@@ -15,25 +15,31 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BACKPROP_VIZ_")
 
-    # size limits, all checked before any work starts
+    # limits, all checked before any work starts: shapes and sizes, then each request's
+    # estimated cost (api/cost.py): its time, the size of its answer and its memory
     max_layers: int = 10  # entries of layer_sizes, input layer included
     max_neurons: int = 512  # per layer
     max_params: int = 100_000  # weights and biases together
     max_samples: int = 10_000  # per request (inputs, test_inputs, dataset n + test)
-    max_train_work: int = 2_000_000  # epochs x samples per train request
-    max_train_cost: int = 2_000_000_000  # epochs x samples x parameters (multiply-adds)
-    max_trace_values: int = 1_000_000  # samples x neurons in a step/forward trace, grid x neurons
-    max_gradcheck_cost: int = 2_000_000_000  # forward passes x samples x parameters
-    max_check_cost: int = 2_000_000_000  # a check's steps x samples x parameters
+    max_cost: int = 4_000_000_000  # estimated nanoseconds of one core: 4 s
+    max_answer_bytes: int = 16 * 1024 * 1024  # estimated JSON of the answer
+    max_memory_bytes: int = 256 * 1024 * 1024  # estimated working memory of a request
     max_body_bytes: int = 2 * 1024 * 1024
 
-    # where work runs (jobs.py): inline up to inline_cost (the estimated nanoseconds of a
-    # request, api/answers.py:cost), else in a pool of heavy_workers processes with room
-    # for heavy_queue more requests waiting
+    # where work runs (jobs.py): inline up to inline_cost (estimated nanoseconds), else in
+    # a pool of heavy_workers processes with room for heavy_queue more requests waiting;
+    # a job running past job_time_budget seconds is stopped
     inline_cost: int = 5_000_000  # 5 ms: the page's own requests, even on the deep preset
     heavy_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     heavy_queue: int = 4
+    job_time_budget: float = 10.0
     response_cache_entries: int = 1024  # answers kept by request body; 0 turns the cache off
+
+    # slow clients (app/server.py): a request must arrive whole (headers and body) within
+    # request_timeout seconds of its first byte, and an answer that the client stops
+    # reading for write_timeout seconds is dropped
+    request_timeout: float = 20.0
+    write_timeout: float = 20.0
 
     # embedding (app/security.py): origins as "*" or a space/comma separated list of
     # scheme://host[:port]; the app's own origin is always allowed

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
 import json
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import lessons
 from .engine.data import PRESETS
+from .state import StateError, decode_state
 
 CONTROLS = ("full", "minimal", "none")
 THEMES = ("light", "dark", "auto")
@@ -21,8 +19,6 @@ PANELS = ("inspector", "loss", "data", "numbers")
 # the quiz's kinds of question, in the order a step computes them (static/js/questions.js KINDS)
 QUIZ_KINDS = ("z", "a", "loss", "output_delta", "hidden_delta", "grad_weights", "new_weights")
 DEFAULT_SHOW = ("inspector", "loss")
-MAX_STATE_CHARS = 12_000  # a share-link state in a query string; a whole URL stays under 16 KiB
-MAX_STATE_JSON = 4 * 1024 * 1024  # decompressed, so that a small state cannot expand without end
 MAX_LAYERS = 9  # weight layers of the largest network the API accepts (max_layers - 1)
 SPEED = (0.25, 8.0)
 PARAMETERS = (
@@ -30,7 +26,6 @@ PARAMETERS = (
     "id",
 )  # fmt: skip
 
-_STATE = re.compile(r"1\.[A-Za-z0-9_-]+")
 _PHASE = re.compile(r"idle|loss|update|(forward|backward)-([1-9])")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 _TRUE = {"", "1", "true", "yes", "on"}
@@ -87,9 +82,14 @@ class EmbedOptions:
         return out
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """At most `limit` characters of text, and "..." when there were more."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def shown(value: str, limit: int = 60) -> str:
     """A refused value as it may appear in a message: quoted, shortened (escaping comes later)."""
-    return json.dumps(value if len(value) <= limit else value[:limit] + "...")
+    return json.dumps(shortened(value, limit))
 
 
 def parse_options(pairs: Iterable[tuple[str, str]]) -> EmbedOptions:
@@ -97,7 +97,10 @@ def parse_options(pairs: Iterable[tuple[str, str]]) -> EmbedOptions:
     given: dict[str, str] = {}
     for name, value in pairs:
         if name not in PARAMETERS:
-            raise EmbedError(name, f"unknown parameter; the parameters are {', '.join(PARAMETERS)}")
+            raise EmbedError(
+                shortened(name, 40),
+                f"unknown parameter; the parameters are {', '.join(PARAMETERS)}",
+            )
         if name in given:
             raise EmbedError(name, "given more than once")
         given[name] = value
@@ -120,7 +123,10 @@ def parse_options(pairs: Iterable[tuple[str, str]]) -> EmbedOptions:
             )
         options["preset"] = name
     if "state" in given:
-        check_state(given["state"])
+        try:
+            decode_state(given["state"])
+        except StateError as error:
+            raise EmbedError("state", str(error)) from None
         options |= {"state": given["state"], "preset": None}
     options["title"] = _title(options)
     for name, choices in (("controls", CONTROLS), ("theme", THEMES)):
@@ -159,44 +165,6 @@ def parse_options(pairs: Iterable[tuple[str, str]]) -> EmbedOptions:
 def valid_id(text: str | None) -> str | None:
     """The embed id when it is well formed, else None (for an error page's error event)."""
     return text if text and _ID.fullmatch(text) else None
-
-
-def check_state(code: str) -> dict:
-    """The saved state inside a share-link code ("1." + base64url(deflate-raw(JSON)))."""
-    if len(code) > MAX_STATE_CHARS:
-        raise EmbedError(
-            "state", f"{len(code)} characters, more than the {MAX_STATE_CHARS} a link may carry"
-        )
-    if not _STATE.fullmatch(code):
-        raise EmbedError(
-            "state", "not a share-link state: it starts with 1. and uses A-Z a-z 0-9 _ -"
-        )
-    body = code[2:]
-    try:
-        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        inflate = zlib.decompressobj(-zlib.MAX_WBITS)
-        text = inflate.decompress(packed, MAX_STATE_JSON)
-        if inflate.unconsumed_tail:
-            raise EmbedError("state", "expands to more than 4 MiB")
-        saved = json.loads(text, parse_constant=_no_constant)
-    except (binascii.Error, zlib.error, ValueError, UnicodeDecodeError) as exc:
-        if isinstance(exc, EmbedError):
-            raise
-        raise EmbedError("state", "damaged: it does not decode to a backprop-viz state") from None
-    network = saved.get("network") if isinstance(saved, dict) else None
-    if not (
-        saved.get("version") == 1
-        and isinstance(network, dict)
-        and isinstance(network.get("layer_sizes"), list)
-        and isinstance(saved.get("inputs"), list)
-        and isinstance(saved.get("targets"), list)
-    ):
-        raise EmbedError("state", "damaged: it does not decode to a backprop-viz state")
-    return saved
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number")
 
 
 def _speed(text: str) -> float:

@@ -19,7 +19,7 @@ from .api import endpoints, errors, lessons, routes
 from .api.endpoints import PostEndpoints
 from .api.schemas import FieldErrors
 from .config import get_settings
-from .jobs import Jobs
+from .jobs import Jobs, settings_env
 from .lessons.store import LessonStore
 from .limits import BodyLimit
 from .security import SecurityHeaders
@@ -32,6 +32,8 @@ def create_app() -> FastAPI:
         queue=settings.heavy_queue,
         inline_cost=settings.inline_cost,
         cache_entries=settings.response_cache_entries,
+        time_budget=settings.job_time_budget,
+        env=settings_env(settings),
     )
 
     store = LessonStore.from_settings(settings)
@@ -61,7 +63,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: answers CORS preflights
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     async def healthz():
         # which worker process answered: lets a deployment (and the tests) see the spread
         return JSONResponse({"status": "ok"}, headers={"x-backprop-worker": str(os.getpid())})
@@ -80,7 +82,7 @@ def _offline_docs(app: FastAPI) -> None:
     assets = Path(fastapi_offline.__file__).parent / "static"
     app.mount("/api/docs/assets", StaticFiles(directory=assets), name="docs-assets")
 
-    @app.get("/api/docs", include_in_schema=False)
+    @app.api_route("/api/docs", methods=["GET", "HEAD"], include_in_schema=False)
     async def docs():
         return get_swagger_ui_html(
             openapi_url=app.openapi_url,

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
@@ -24,6 +25,7 @@ from . import __version__, embed
 from .api import lessons as lessons_api
 from .config import get_settings, parse_origins
 from .engine.data import PRESETS
+from .state import MAX_STATE_CHARS
 
 GZIP_MIN_BYTES = 1024
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -131,12 +133,16 @@ def page(request: Request, name: str, context: dict, status_code: int = 200) -> 
 def mount(app: FastAPI) -> None:
     app.mount("/static", Assets(directory=STATIC_DIR, version=ASSET_VERSION), name="static")
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    page_route = partial(
+        app.api_route, methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+    )  # HEAD too: link checkers and monitors ask for the headers alone
+
+    @page_route("/")
     def index(request: Request):
-        context = {"oembed_for": str(request.url), "max_state": embed.MAX_STATE_CHARS}
+        context = {"oembed_for": str(request.url), "max_state": MAX_STATE_CHARS}
         return page(request, "index.html", context)
 
-    @app.get("/embed", response_class=HTMLResponse, include_in_schema=False)
+    @page_route("/embed")
     def embed_page(request: Request):
         """The visualizer without page chrome, for an iframe; every parameter is checked."""
         origins = " ".join(parse_origins(get_settings().embed_origins))
@@ -162,7 +168,7 @@ def mount(app: FastAPI) -> None:
             | {"lesson": lesson},
         )
 
-    @app.get("/lesson/{lesson_id}", response_class=HTMLResponse, include_in_schema=False)
+    @page_route("/lesson/{lesson_id}")
     def lesson_page(request: Request, lesson_id: str):
         """A published lesson's short link: the page, with the lesson in #lesson-data."""
         lesson = _lesson(request, lesson_id)
@@ -170,26 +176,26 @@ def mount(app: FastAPI) -> None:
             return page(request, "lesson_missing.html", {}, 404)
         context = {
             "oembed_for": str(request.url_for("lesson_page", lesson_id=lesson_id)),
-            "max_state": embed.MAX_STATE_CHARS,
+            "max_state": MAX_STATE_CHARS,
             "lesson": lesson,
         }
         return page(request, "index.html", context)
 
-    @app.get("/docs/embed", response_class=HTMLResponse, include_in_schema=False)
+    @page_route("/docs/embed")
     def embed_docs(request: Request):
         return page(
             request,
             "docs_embed.html",
             {
                 "presets": PRESETS,
-                "max_state": embed.MAX_STATE_CHARS,
+                "max_state": MAX_STATE_CHARS,
             },
         )
 
-    @app.get("/oembed", include_in_schema=False)
+    @app.api_route("/oembed", methods=["GET", "HEAD"], include_in_schema=False)
     def oembed(
         request: Request,
-        url: str = Query(max_length=embed.MAX_STATE_CHARS + 2048),
+        url: str = Query(max_length=MAX_STATE_CHARS + 2048),
         maxwidth: int | None = Query(None, ge=1, le=10_000),
         maxheight: int | None = Query(None, ge=1, le=10_000),
         format: str = "json",

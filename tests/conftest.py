@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -57,17 +58,33 @@ def mazur_step(mazur) -> dict:
 @pytest.fixture
 def make_client(monkeypatch, tmp_path):
     """A TestClient for an app built with these BACKPROP_VIZ_* settings (and, unless they say
-    otherwise, lessons kept in a data directory of this test's own)."""
+    otherwise, lessons kept in a data directory of this test's own), started as a server
+    starts it (its lifespan runs) and stopped at the end of the test (its workers with it)."""
     monkeypatch.setenv("BACKPROP_VIZ_DATA_DIR", str(tmp_path / "data"))
+    with contextlib.ExitStack() as started:
 
-    def make(**settings) -> TestClient:
-        for key, value in settings.items():
-            monkeypatch.setenv(f"BACKPROP_VIZ_{key.upper()}", str(value))
-        get_settings.cache_clear()
-        return TestClient(create_app())
+        def make(**settings) -> TestClient:
+            for key, value in settings.items():
+                monkeypatch.setenv(f"BACKPROP_VIZ_{key.upper()}", str(value))
+            get_settings.cache_clear()
+            client = StartedClient(create_app())
+            TestClient.__enter__(client)
+            started.callback(TestClient.__exit__, client, None, None, None)
+            return client
 
-    yield make
+        yield make
     get_settings.cache_clear()
+
+
+class StartedClient(TestClient):
+    """A TestClient already started by make_client, which stops it: `with` does nothing more
+    (one event loop and one lifespan per app, whatever a test does)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
 
 
 @pytest.fixture

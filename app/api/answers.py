@@ -1,16 +1,14 @@
 """The answers of the POST endpoints: a validated request in, a JSON-ready dict out.
 
 Plain module-level functions, so a request can be answered in this process or in a
-worker process (jobs.py) alike; `cost` estimates each one's work before it starts.
+worker process (jobs.py) alike; each request's cost() (schemas.py) estimates its work.
 """
 
 from __future__ import annotations
 
 from ..engine import compiled, mistakes, network
 from ..engine.gradcheck import gradcheck as run_gradcheck
-from ..engine.params import count_params
 from ..engine.predict import grid
-from ..engine.train import steps_per_epoch
 from ..engine.train import train as run_train
 from . import convert
 from . import schemas as s
@@ -26,7 +24,9 @@ def init(req: s.NetworkRequest) -> dict:
 def forward(req: s.ForwardRequest) -> dict:
     """z and a of every layer for a batch of inputs; the loss when targets are given."""
     net = convert.network(req.network)
-    result = network.evaluate(net, convert.array(req.inputs), _maybe_array(req.targets))
+    result = network.evaluate(
+        net, convert.array(req.inputs), _maybe_array(req.targets), trace=req.trace
+    )
     traced = zip(result.z, result.a) if req.trace else None
     return {
         "layers": None if traced is None else [{"z": out(z), "a": out(a)} for z, a in traced],
@@ -160,48 +160,11 @@ def predict(req: s.PredictRequest) -> dict:
     }
 
 
-# What a request costs, in nanoseconds of one core, roughly (benchmarks/step_cost.py prints
-# these estimates beside measured times): every multiply-add of numpy on small matrices,
-# every pass (a step, an evaluation: Python and numpy call overhead), and every number of
-# the answer, which becomes a Python float and then JSON text. On a big trace or grid the
-# last dominates: a forward pass is cheap, writing out its z and a is not.
-NS_PER_MULTIPLY_ADD = 4
-NS_PER_PASS = 3000
-NS_PER_VALUE = 200
-
-
-def cost(req) -> int:
-    """Roughly how many nanoseconds a request takes: what decides where it runs (jobs.py)."""
-    sizes = req.network.layer_sizes
-    params, neurons, n_out = count_params(sizes), sum(sizes[1:]), sizes[-1]
-    if isinstance(req, s.TrainRequest):
-        samples = len(req.inputs)
-        steps = steps_per_epoch(samples, req.batch_size)
-        evaluated = samples + len(req.test_inputs or [])
-        epochs = req.epoch_count
-        work, passes = epochs * (samples + evaluated) * params, epochs * (steps + 1)
-        values = 3 * -(-epochs // req.record_every) + 2 * params
-    elif isinstance(req, s.GradcheckRequest):
-        runs = 2 if req.method == "central" else 4
-        work, values = runs * params * len(req.inputs) * params, 6 * params
-        passes = 8 * runs * params  # each evaluation sets up its own buffers
-    elif isinstance(req, s.PredictRequest):
-        points = req.resolution ** min(sizes[0], 2)
-        work, passes = points * params, 1
-        values = points * (neurons if req.hidden else n_out)
-    elif isinstance(req, s.StepRequest):  # the whole trace: z, a, f', dl/da, delta per neuron
-        samples = len(req.inputs)
-        work, passes, values = 2 * samples * params, 2, 6 * samples * neurons + 8 * params
-        if isinstance(req, CheckRequest):  # a numpy step per pass, none of them written out:
-            n = req.passes()  # some 12 numpy calls a layer each
-            work, passes, values = n * work, n * 12 * (len(sizes) - 1), 0
-    elif isinstance(req, s.ForwardRequest):
-        samples = len(req.inputs)
-        work, passes = samples * params, 1
-        values = samples * (2 * neurons if req.trace else 3 * n_out)
-    else:  # init
-        work, passes, values = params, 1, params
-    return NS_PER_MULTIPLY_ADD * work + NS_PER_PASS * passes + NS_PER_VALUE * values
+def parsed(job: tuple) -> dict:
+    """The answer of fn to a body that is parsed and checked here: (fn, model, body) in (a
+    worker parses the bodies that would hold the event loop too long)."""
+    fn, model, body = job
+    return fn(s.parse(model, body))
 
 
 def _optimizer(req) -> network.Optimizer:

@@ -9,8 +9,9 @@ from typing import Literal
 from pydantic import Field
 
 from ..config import Settings
+from ..engine import cost as engine
 from ..engine.mistakes import MISTAKE_IDS, QUANTITIES, WEIGHTS, variants
-from ..engine.params import count_params
+from .cost import MEMORY_PER_VALUE, NS_PER_LIST_VALUE, Cost, Fix
 from .schemas import Loc, Out, StepRequest
 
 Quantity = Literal[QUANTITIES]
@@ -44,7 +45,7 @@ class CheckRequest(StepRequest):
 
     def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
         errors = list(super().problems(s))
-        yield from errors or self.question_problems() or self.cost_problems(s)
+        yield from errors or self.question_problems()
 
     @property
     def asked_layer(self) -> int | None:
@@ -99,12 +100,16 @@ class CheckRequest(StepRequest):
         """Steps a check may run: the right one and one per mistaken pass."""
         return 1 + len(variants(self.network, len(self.inputs), self.quantity, self.asked_layer))
 
-    def cost_problems(self, s: Settings) -> list[tuple[Loc, str]]:
-        work = self.passes() * len(self.inputs) * count_params(self.network.layer_sizes)
-        if work <= s.max_check_cost:
-            return []
-        why = f"this check runs {self.passes()} steps: steps x samples x parameters is {work}"
-        return [(("inputs",), f"{why}; the limit is {s.max_check_cost} (use fewer samples)")]
+    def cost(self) -> Cost:
+        """The right step and each mistaken one (passes()): a traced step each, kept as Python
+        floats and not written out; the answer is a few numbers."""
+        sizes, n = self.network.layer_sizes, len(self.inputs)
+        one = engine.numpy_step_ns(sizes, n) + self.trace_values() * NS_PER_LIST_VALUE
+        ns = self.network_ns() + self.data_ns() + self.passes() * one
+        memory = engine.buffers_bytes(sizes, n) + self.trace_values() * MEMORY_PER_VALUE
+        fewer = Fix(("inputs",), "use fewer samples: a check runs the step once, and again "
+                    f"for each of the {self.passes() - 1} mistakes it may find")  # fmt: skip
+        return Cost.of(ns, 4, memory, time=fewer, answer=fewer, memory_fix=fewer)
 
 
 class Misconception(Out):

@@ -1,8 +1,11 @@
 """The POST endpoints of /api/v1, answered by one pure-ASGI app ahead of FastAPI's router.
 
 Each is a pure function of its JSON body: pydantic parses and checks the bytes
-(model_validate_json), answers.py computes, jobs.py decides where, and the answer comes
-back serialized already. None of FastAPI's per-request work (matching the route among
+(model_validate_json), answers.py computes, jobs.py decides where (by the request's cost()),
+and the answer comes back serialized already. A body whose parsing alone would hold the
+event loop past inline_cost is parsed, checked and answered in a worker process. Only
+`application/json` is taken (415 otherwise): a web page cannot send that to another origin
+without a CORS preflight, so other sites cannot make their visitors' browsers submit work. None of FastAPI's per-request work (matching the route among
 all the others, solving dependencies, an exit stack, a Request object) has anything to do
 here, yet through the router it cost more than a Mazur step itself: see the README,
 "Where a step's time goes". The OpenAPI schema documents these endpoints from the same
@@ -11,15 +14,14 @@ models, like FastAPI's own routes (openapi()).
 
 from __future__ import annotations
 
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 from pydantic.json_schema import models_json_schema
 
-from ..asgi import read_body, send_json
-from ..jobs import Busy, Jobs
+from ..asgi import read_body, send_json, wait_until_gone
+from ..jobs import Busy, Job, Jobs
 from . import answers, errors
 from . import check_schemas as c
 from . import schemas as s
+from .cost import parse_ns
 
 # path: (what it answers, request model, response model)
 ENDPOINTS = {
@@ -33,10 +35,12 @@ ENDPOINTS = {
 }
 
 ERRORS = {
-    422: (s.ValidationErrors, "the request is invalid (see loc and msg)"),
+    422: (s.ValidationErrors, "the request is invalid (see loc and msg), or past a limit"),
     413: (s.Message, "the body is larger than max_body_bytes"),
-    503: (s.Message, "heavy work is queued full; see Retry-After"),
+    415: (s.Message, "the body is not application/json"),
+    503: (s.Message, "heavy work is queued full, or a job was stopped; see Retry-After"),
 }
+UNSUPPORTED = b'{"detail":"send the body as JSON, with Content-Type: application/json"}'
 
 
 class PostEndpoints:
@@ -53,26 +57,41 @@ class PostEndpoints:
         if scope["method"] != "POST":
             body = b'{"detail":"Method Not Allowed"}'
             return await send_json(send, 405, body, [(b"allow", b"POST")])
+        if not is_json(scope["headers"]):  # refused unread: the connection closes
+            return await send_json(send, 415, UNSUPPORTED, [(b"connection", b"close")])
         body = await read_body(receive)
         if body is None:
             return  # the client went away
-        fn, model, _ = endpoint
+        path = scope["path"]
         try:
-            answer = await self.jobs.answer(fn, body, lambda: parse(model, body), answers.cost)
-        except (RequestValidationError, s.FieldErrors) as e:
+            answer = await self.jobs.answer(
+                (path, body), lambda: self.plan(path, body), lambda: wait_until_gone(receive)
+            )
+        except (s.InvalidBody, s.FieldErrors) as e:
             return await send_json(send, 422, errors.invalid(e))
         except Busy as e:
             return await send_json(send, 503, *errors.busy(e))
-        await send_json(send, 200, answer)
+        if answer is not None:  # None: the client left while its answer was computed
+            await send_json(send, 200, answer)
+
+    def plan(self, path: str, body: bytes) -> Job:
+        """The job a body asks for: parsed and costed here, or all of it in a worker when
+        parsing alone would hold the event loop too long."""
+        fn, model, _ = ENDPOINTS[path]
+        if parse_ns(len(body)) > self.jobs.inline_cost:
+            return Job(answers.parsed, (fn, model, body), float("inf"))
+        request = s.parse(model, body)
+        return Job(fn, request, parse_ns(len(body)) + request.cost().ns)
 
 
-def parse(model, body: bytes):
-    """The request model from the JSON bytes; RequestValidationError (loc from "body") if invalid."""
-    try:
-        return model.model_validate_json(body)
-    except ValidationError as e:
-        problems = [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
-        raise RequestValidationError(problems) from None
+def is_json(headers) -> bool:
+    """Content-Type application/json, with no parameter but charset=utf-8."""
+    for name, value in headers:
+        if name == b"content-type":
+            media, _, rest = value.decode("latin-1").lower().partition(";")
+            charset = rest.replace(" ", "")
+            return media.strip() == "application/json" and charset in ("", "charset=utf-8")
+    return False
 
 
 def openapi() -> tuple[dict, dict]:

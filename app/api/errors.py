@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 
-from fastapi.exceptions import RequestValidationError
-
 from ..jobs import Busy
 from .schemas import FieldErrors
 
 
-def invalid(exc: RequestValidationError | FieldErrors) -> bytes:
-    """The 422 body: where each problem is and what it is, without echoing the input back."""
+def invalid(exc) -> bytes:
+    """The 422 body: where each problem is and what it is, without echoing the input back.
+
+    exc: FieldErrors, or anything whose errors() are pydantic's dicts (InvalidBody,
+    FastAPI's RequestValidationError)."""
     if isinstance(exc, FieldErrors):
         detail = [{"loc": list(loc), "msg": msg, "type": "value_error"} for loc, msg in exc.errors]
     else:

@@ -19,6 +19,7 @@ from .. import embed
 from ..config import get_settings
 from ..lessons import document as doc
 from ..lessons.store import LessonStore, RateLimited, Stored
+from ..state import StateError, decode_state
 from . import schemas as s
 
 router = APIRouter(prefix="/api/v1/lessons", tags=["lessons"])
@@ -78,9 +79,9 @@ def create_lesson(body: CreateLesson, request: Request, response: Response, less
         shape = doc.preset_shape(lesson.preset)
     elif lesson.state is not None:
         try:
-            shape = doc.state_shape(embed.check_state(lesson.state), settings)
-        except embed.EmbedError as e:
-            raise s.FieldErrors([(("body", "lesson", "state"), e.message)]) from None
+            shape = doc.state_shape(decode_state(lesson.state))
+        except StateError as e:
+            raise s.FieldErrors([(("body", "lesson", "state"), str(e))]) from None
     errors = [(("body", "lesson", *loc), msg) for loc, msg in doc.problems(lesson, shape)]
     if errors:
         raise s.FieldErrors(errors)

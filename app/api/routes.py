@@ -1,16 +1,22 @@
-"""The GET routes of /api/v1: functions, presets and datasets. The POST endpoints are in
+"""The GET routes of /api/v1: functions, presets, datasets and limits. The POST endpoints are in
 endpoints.py."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from ..config import get_settings
 from ..engine import data
 from ..engine.functions import catalog
+from ..jobs import Busy, Job
+from ..state import MAX_STATE_BYTES, MAX_STATE_CHARS
+from . import errors
 from . import schemas as s
+from .cost import NS_PER_REQUEST, NS_PER_VALUE
+
+NS_PER_SAMPLE = 1_000  # generating a sample of a dataset, beside writing its 3 numbers
 
 router = APIRouter(prefix="/api/v1")
 
@@ -44,8 +50,13 @@ async def datasets() -> dict[str, str]:
     return data.DATASETS
 
 
-@router.get("/datasets/{name}", response_model=s.Dataset, responses={404: {"model": s.Message}})
+@router.get(
+    "/datasets/{name}",
+    response_model=s.Dataset,
+    responses={404: {"model": s.Message}, 503: {"model": s.Message}},
+)
 async def dataset(
+    request: Request,
     name: str,
     n: int = Query(200, ge=1, description="training samples"),
     noise: float = Query(0.0, ge=0, le=1, allow_inf_nan=False),
@@ -59,6 +70,26 @@ async def dataset(
     limit = get_settings().max_samples
     if n + test > limit:
         raise s.FieldErrors([(("query", "n"), f"n + test is at most {limit}, got {n + test}")])
+    query = (name, n, noise, seed, labels, test)
+    try:  # big sets are made in a worker, and identical queries share one answer
+        body = await request.app.state.jobs.answer(
+            ("dataset", repr(query).encode()),
+            lambda: Job(dataset_answer, query, dataset_cost(n + test)),
+        )
+    except Busy as e:
+        content, headers = errors.busy(e)
+        return Response(content, 503, dict(headers), media_type="application/json")
+    return Response(body, media_type="application/json")
+
+
+def dataset_cost(samples: int) -> float:
+    """Nanoseconds to generate a dataset and write it out (its limit: max_samples)."""
+    return NS_PER_REQUEST + samples * (NS_PER_SAMPLE + 3 * NS_PER_VALUE)
+
+
+def dataset_answer(query: tuple) -> dict:
+    """A dataset's answer, JSON-ready."""
+    name, n, noise, seed, labels, test = query
     x, y, tx, ty = data.split(name, n, test, noise, seed, labels)
     return {
         "name": name,
@@ -70,4 +101,20 @@ async def dataset(
         "targets": y.tolist(),
         "test_inputs": tx.tolist(),
         "test_targets": ty.tolist(),
+    }
+
+
+@router.get("/limits", response_model=s.Limits)
+async def limits():
+    """The limits every request is checked against before any work starts (the page checks
+    a saved state against them before it draws it)."""
+    settings = get_settings()
+    return {
+        **{
+            name: getattr(settings, name)
+            for name in s.Limits.model_fields
+            if hasattr(settings, name)
+        },
+        "max_state_chars": MAX_STATE_CHARS,
+        "max_state_bytes": MAX_STATE_BYTES,
     }

@@ -1,8 +1,10 @@
 """Request and response models of /api/v1, and the checks that run before any work.
 
 Every float must be finite (NaN, Infinity and overflowing literals are rejected with
-422), unknown fields are rejected, and shape and size problems are reported as 422
-errors whose `loc` names the field, in FastAPI's usual error format.
+422), types are strict (`true` is not a number, `"1"` not an integer), unknown fields are
+rejected, and shape and size problems are reported as 422 errors whose `loc` names the
+field, in FastAPI's usual error format. Each request's `cost()` sits beside its checks: the
+same estimate is refused past the limits and decides where the work runs (jobs.py).
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..config import Settings, get_settings
+from ..engine import compiled
+from ..engine import cost as engine
 from ..engine.formulas import ARITY, INDICES, VARIABLES
 from ..engine.functions import ACTIVATIONS, LOSSES
 from ..engine.params import count_params
 from ..engine.train import steps_per_epoch
+from .cost import NS_PER_INPUT, NS_PER_LIST_VALUE, NS_PER_VALUE, Cost, Fix
 
 # the names of the engine's table (app/engine/functions.py), in its order
 ActivationName = Literal[tuple(ACTIVATIONS)]
@@ -38,19 +43,45 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
+class InvalidBody(Exception):
+    """A body pydantic refused: its errors as dicts {loc (from "body"), msg, type}."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__(problems)
+        self.problems = problems
+
+    def errors(self) -> list[dict]:
+        return self.problems
+
+
+def parse(model, body: bytes):
+    """The request model from the JSON bytes, checked; InvalidBody or FieldErrors if not."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as e:
+        raise InvalidBody(
+            [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
+        ) from None
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True)
 
 
 class Checked(Strict):
-    """A request whose problems() are checked right after parsing, before any work."""
+    """A request whose problems() and then cost() are checked right after parsing, before
+    any work: the limits on shapes and sizes, then on time, answer size and memory."""
 
     def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
         return iter(())
 
+    def cost(self) -> Cost:
+        raise NotImplementedError
+
     @model_validator(mode="after")
     def _check(self):
-        errors = list(self.problems(get_settings()))
+        settings = get_settings()
+        errors = list(self.problems(settings)) or list(self.cost().problems(settings))
         if errors:
             raise FieldErrors([(("body", *loc), msg) for loc, msg in errors])
         return self
@@ -146,6 +177,20 @@ class NetworkRequest(Checked):
         for loc, msg in self.network.problems(s):
             yield ("network", *loc), msg
 
+    @property
+    def params(self) -> int:
+        return count_params(self.network.layer_sizes)
+
+    def network_ns(self) -> float:
+        """The network in (drawn from its seed, or converted) and out again, as JSON."""
+        given = self.network.weights is not None
+        return self.params * (NS_PER_VALUE + NS_PER_INPUT * given)
+
+    def cost(self) -> Cost:
+        smaller = Fix(("network", "layer_sizes"), "use a smaller network")
+        return Cost.of(self.network_ns(), self.params, 0, time=smaller, answer=smaller,
+                       memory_fix=smaller)  # fmt: skip
+
 
 class DataRequest(NetworkRequest):
     """A network with a batch of inputs (and usually targets)."""
@@ -172,16 +217,10 @@ class DataRequest(NetworkRequest):
             yield (y_name,), f"expected {len(x)} rows (one per sample of {x_name}), got {len(y)}"
         yield from _rows_problems(y_name, y, sizes[-1], "one per output neuron")
 
-    def trace_problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
-        values = len(self.inputs) * sum(self.network.layer_sizes)
-        if values > s.max_trace_values:
-            yield (
-                ("inputs",),
-                (
-                    f"a trace of {len(self.inputs)} samples through this network has {values} values; "
-                    f"the limit is {s.max_trace_values} (use /train for big batches)"
-                ),
-            )
+    def data_ns(self) -> float:
+        """The inputs and targets into numpy arrays."""
+        sizes = self.network.layer_sizes
+        return len(self.inputs) * (sizes[0] + sizes[-1]) * NS_PER_INPUT
 
 
 class Velocity(Strict):
@@ -216,9 +255,21 @@ class ForwardRequest(DataRequest):
         "for the loss over a whole data set",
     )  # fmt: skip
 
-    def problems(self, s):
-        errors = list(super().problems(s))
-        yield from errors or self.trace_problems(s)
+    def cost(self) -> Cost:
+        sizes, n = self.network.layer_sizes, len(self.inputs)
+        _, _, neurons = engine.shape(sizes)
+        n_out, targets = sizes[-1], self.targets is not None
+        values = n * n_out * (2 if targets else 1) + n * targets  # outputs, losses
+        if self.trace:
+            values += 2 * n * neurons  # z and a of every layer
+            work = engine.buffers_bytes(sizes, n)
+        else:  # chunk by chunk, keeping the outputs
+            work = engine.buffers_bytes(sizes, min(n, engine.chunk_size(sizes)))
+        fewer = Fix(("inputs",), "send fewer samples" + ("" if not self.trace else
+                    ", or trace: false for the outputs and losses alone"))  # fmt: skip
+        ns = self.network_ns() + self.data_ns() + engine.forward_ns(sizes, n)
+        return Cost.of(ns + values * NS_PER_VALUE, values, work, time=fewer, answer=fewer,
+                       memory_fix=fewer)  # fmt: skip
 
 
 class StepRequest(OptimizerFields, DataRequest):
@@ -226,7 +277,29 @@ class StepRequest(OptimizerFields, DataRequest):
 
     def problems(self, s):
         errors = list(super().problems(s))
-        yield from errors or [*self.trace_problems(s), *self.velocity_problems()]
+        yield from errors or self.velocity_problems()
+
+    def trace_values(self) -> int:
+        """The numbers of the whole trace: z, a, f', dl/da, delta per sample and neuron, the
+        data and losses per sample, 8 per parameter (weights to velocities, the network)."""
+        sizes, n = self.network.layer_sizes, len(self.inputs)
+        _, params, neurons = engine.shape(sizes)
+        return 5 * n * neurons + n * (sizes[0] + 3 * sizes[-1] + 1) + 8 * params
+
+    def cost(self) -> Cost:
+        """The step and its whole trace, written out."""
+        sizes, n = self.network.layer_sizes, len(self.inputs)
+        values = self.trace_values()
+        if compiled.eligible(self.network, n):  # straight-line code, whose values are lists
+            ns = engine.compile_ns(sizes, n, traced=True) + 3 * engine.compiled_step_ns(sizes, n)
+            ns += values * NS_PER_LIST_VALUE
+        else:
+            ns = engine.numpy_step_ns(sizes, n) + values * NS_PER_VALUE
+        fewer = Fix(("inputs",), "send fewer samples (a step traces each one); /train takes "
+                    "big batches without a trace")  # fmt: skip
+        ns += self.network_ns() + self.data_ns()
+        return Cost.of(ns, values, engine.buffers_bytes(sizes, n), time=fewer, answer=fewer,
+                       memory_fix=fewer)  # fmt: skip
 
 
 class TrainRequest(OptimizerFields, DataRequest):
@@ -264,22 +337,41 @@ class TrainRequest(OptimizerFields, DataRequest):
                 errors += self._data_problems(
                     s, "test_inputs", "test_targets", self.test_inputs, self.test_targets
                 )
-            samples = len(self.inputs) + len(self.test_inputs or [])
-            work = self.epoch_count * samples
-            cost = work * count_params(self.network.layer_sizes)
-            if work > s.max_train_work:
-                errors.append(
-                    (
-                        ("epochs",),
-                        f"epochs x samples is {work}; the limit is {s.max_train_work} per request",
-                    )
-                )
-            elif cost > s.max_train_cost:
-                errors.append((("epochs",), (
-                    f"epochs x samples x parameters is {cost}; the limit is {s.max_train_cost} "
-                    "per request (fewer epochs, or send them in several requests)"
-                )))  # fmt: skip
         yield from errors
+
+    def cost(self) -> Cost:
+        """Every step, the loss over the data after each recorded epoch, and the history."""
+        sizes, n, tests = self.network.layer_sizes, len(self.inputs), len(self.test_inputs or [])
+        params = self.params
+        batch = min(self.batch_size or n, n)
+        epochs = self.epoch_count
+        steps = self.steps or epochs * steps_per_epoch(n, self.batch_size)
+        recorded = -(-epochs // self.record_every)
+        if compiled.eligible(self.network, batch, steps):
+            ns = engine.compile_ns(sizes, batch) + steps * engine.compiled_step_ns(sizes, batch)
+        else:
+            ns = steps * engine.numpy_step_ns(sizes, batch)
+        # the loss over the data after each recorded epoch; with the whole set as the batch
+        # the next step's forward pass gives it, and only the first and last are extra
+        evaluations = 2 if batch == n else recorded + 1
+        ns += evaluations * engine.forward_ns(sizes, n)
+        if tests:
+            ns += recorded * engine.forward_ns(sizes, tests)
+        values = 3 * recorded + 3 * params
+        ns += self.network_ns() + self.data_ns() + tests * (sizes[0] + sizes[-1]) * NS_PER_INPUT
+        ns += values * NS_PER_VALUE
+        chunk = min(max(n, tests), engine.chunk_size(sizes))
+        work = 2 * engine.buffers_bytes(sizes, batch) + 2 * engine.buffers_bytes(sizes, chunk)
+        work += (n + tests) * (sizes[0] + sizes[-1]) * engine.FLOAT * 2
+        count = "steps" if self.steps is not None else "epochs"
+        return Cost.of(
+            ns, values, work,
+            time=Fix((count,), f"ask for fewer {count}, and send the rest in later requests "
+                     "(each answer has the network and velocity to continue from)"),
+            answer=Fix(("record_every",), "keep fewer epochs in the history (a larger "
+                       "record_every)"),
+            memory_fix=Fix(("batch_size",), "use a smaller batch_size"),
+        )  # fmt: skip
 
 
 class GradcheckRequest(DataRequest):
@@ -287,16 +379,16 @@ class GradcheckRequest(DataRequest):
     method: Literal["central", "five_point"] = "central"
     epsilon: float | None = Field(None, gt=0, le=0.1, description="step h; default 1e-6 / 1e-3")
 
-    def problems(self, s):
-        errors = list(super().problems(s))
-        passes = 2 if self.method == "central" else 4
-        cost = passes * count_params(self.network.layer_sizes) ** 2 * len(self.inputs)
-        if not errors and cost > s.max_gradcheck_cost:
-            errors.append((("inputs",), (
-                f"a gradcheck of {len(self.inputs)} samples through this network costs {cost} "
-                f"multiply-adds; the limit is {s.max_gradcheck_cost} (use fewer samples)"
-            )))  # fmt: skip
-        yield from errors
+    def cost(self) -> Cost:
+        """Two or four forward passes per parameter, beside one backward pass."""
+        sizes, n = self.network.layer_sizes, len(self.inputs)
+        params, passes = self.params, 2 if self.method == "central" else 4
+        ns = passes * params * engine.forward_ns(sizes, n) + engine.numpy_step_ns(sizes, n)
+        values = 6 * params
+        ns += self.network_ns() + self.data_ns() + values * NS_PER_VALUE
+        fewer = Fix(("inputs",), "use fewer samples, or a smaller network")
+        return Cost.of(ns, values, engine.buffers_bytes(sizes, n), time=fewer, answer=fewer,
+                       memory_fix=fewer)  # fmt: skip
 
 
 class PredictRequest(NetworkRequest):
@@ -311,19 +403,48 @@ class PredictRequest(NetworkRequest):
             sizes = self.network.layer_sizes
             if sizes[0] not in (1, 2):
                 errors.append((("network", "layer_sizes", 0), "predict needs 1 or 2 inputs"))
-            points = self.resolution ** (sizes[0] if sizes[0] in (1, 2) else 2)
-            values = points * (sum(sizes[1:]) if self.hidden else sizes[-1])
-            if values > s.max_trace_values:
-                errors.append(
-                    (
-                        ("resolution",),
-                        (f"the grid has {values} values; the limit is {s.max_trace_values}"),
-                    )
-                )
         for name, (lo, hi) in (("x_range", self.x_range), ("y_range", self.y_range)):
             if not lo < hi:
                 errors.append(((name,), "expected [min, max] with min < max"))
         yield from errors
+
+    def cost(self) -> Cost:
+        """A forward pass over the grid, chunk by chunk, keeping the layers asked for."""
+        sizes = self.network.layer_sizes
+        _, _, neurons = engine.shape(sizes)
+        points = self.resolution ** min(sizes[0], 2)
+        values = points * (neurons if self.hidden else sizes[-1]) + 2 * self.resolution
+        ns = self.network_ns() + engine.forward_ns(sizes, points) + values * NS_PER_VALUE
+        work = engine.buffers_bytes(sizes, min(points, engine.chunk_size(sizes)))
+        coarser = Fix(("resolution",), "use a lower resolution" + ("" if not self.hidden else
+                      ", or hidden: false for the output layer alone"))  # fmt: skip
+        return Cost.of(ns, values, work, time=coarser, answer=coarser, memory_fix=coarser)
+
+
+class SavedState(Strict):
+    """A page's saved state (share links, embeds, exports), as far as the server checks it:
+    the network and its data. Its other fields belong to the page, which checks them."""
+
+    model_config = ConfigDict(extra="allow")
+    version: Literal[1]
+    network: NetworkSpec
+    initial: NetworkSpec | None = None
+    inputs: Matrix
+    targets: Matrix
+    test_inputs: Matrix | None = None
+    test_targets: Matrix | None = None
+
+    def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
+        for name in ("network", "initial"):
+            spec = getattr(self, name)
+            for loc, msg in spec.problems(s) if spec is not None else ():
+                yield (name, *loc), msg
+        data = DataRequest.model_construct(network=self.network)
+        yield from data._data_problems(s, "inputs", "targets", self.inputs, self.targets)
+        if self.test_inputs is not None:
+            yield from data._data_problems(
+                s, "test_inputs", "test_targets", self.test_inputs, self.test_targets or []
+            )
 
 
 # --- responses ----------------------------------------------------------------------------
@@ -552,6 +673,22 @@ class Dataset(Out):
     targets: Matrix
     test_inputs: Matrix
     test_targets: Matrix
+
+
+class Limits(Out):
+    """What every request is checked against before any work starts (see the README, "Limits")."""
+
+    max_layers: int = Field(description="entries of layer_sizes, input layer included")
+    max_neurons: int = Field(description="neurons per layer")
+    max_params: int = Field(description="weights and biases together")
+    max_samples: int = Field(description="samples per request (inputs; test_inputs)")
+    max_cost: int = Field(description="estimated nanoseconds of one core per request")
+    max_answer_bytes: int = Field(description="estimated JSON of an answer")
+    max_memory_bytes: int = Field(description="estimated working memory of a request")
+    max_body_bytes: int = Field(description="request body")
+    job_time_budget: float = Field(description="seconds a heavy job may run before it is stopped")
+    max_state_chars: int = Field(description="characters of an embed's state parameter")
+    max_state_bytes: int = Field(description="JSON a state may inflate to, on the server")
 
 
 class ErrorItem(Out):

@@ -2,8 +2,8 @@
 
 A numpy step on a 2-2-2 network is some 30 ufunc calls of about a microsecond each,
 nearly all overhead; the same step written out as float arithmetic takes one or two
-microseconds. train() and the step endpoint use these functions for small networks when the
-one-off cost of compiling pays for itself (see `eligible`); a traced step writes the same flat
+microseconds. train() and the step endpoint use these functions for small networks when they
+are faster, the one-off cost of compiling included (see `eligible`); a traced step writes the same flat
 list as network.step, which network.traced reads. The code is generated from the scalar
 forms in functions.py and network.Optimizer and does what Workspace.forward/backward and
 Optimizer.update do, in the same order of operations; tests check that both paths agree.
@@ -20,16 +20,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import network
+from . import cost, network
 from .functions import ACTIVATIONS, FUSED, LOSSES
 from .network import Network, Optimizer, StepTrace
 from .params import count_params, layout
 
-# Generating and compiling the code costs about 0.25 ms per unit of parameters x batch
-# size, once per shape; a compiled step saves 50 to 100 us over numpy. So:
-MAX_WORK = 2048  # parameters x batch: past this numpy is as fast and the code gets long
-MAX_TRACE_WORK = 64  # a traced step compiles in under ~20 ms and pays back within a lesson
-STEPS_PER_WORK = 4  # training compiles only when it runs this many steps per unit of work
+# A compiled step costs about 90 ns per unit of parameters x batch size, a numpy step
+# 30 to 100 us of overhead plus its work (cost.py): straight-line code wins on small
+# networks only, and compiling it (about 4 us per unit and 20 us per parameter) must pay.
+MAX_WORK = 2048  # parameters x batch: a bound on the length of the generated code
+MAX_TRACE_WORK = 64  # a traced step compiles in under ~3 ms and pays back within a lesson
 MATH = {  # what the generated code may call
     "exp": math.exp, "expm1": math.expm1, "tanh": math.tanh, "log": math.log,
     "log1p": math.log1p, "isfinite": math.isfinite,
@@ -44,10 +44,13 @@ def eligible(net, batch_size: int, steps: int | None = None) -> bool:
     fused = FUSED.get((net.activations[-1], net.loss))
     if fused is not None and fused.scalar is None:
         return False
-    work = count_params(net.layer_sizes) * batch_size
+    sizes, work = net.layer_sizes, count_params(net.layer_sizes) * batch_size
     if steps is None:
-        return work <= min(MAX_TRACE_WORK, MAX_WORK)
-    return work <= MAX_WORK and steps >= STEPS_PER_WORK * work
+        return work <= MAX_TRACE_WORK
+    saved = steps * (
+        cost.numpy_step_ns(sizes, batch_size) - cost.compiled_step_ns(sizes, batch_size)
+    )
+    return work <= MAX_WORK and saved > cost.compile_ns(sizes, batch_size)
 
 
 @lru_cache(maxsize=128)

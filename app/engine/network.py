@@ -20,6 +20,15 @@ import numpy as np
 from .functions import ACTIVATIONS, output_terms_and_delta
 from .params import Params, layout
 
+# Passes that keep only the outputs (losses, grids) run over many samples in chunks of
+# about this many activations, so that their memory does not grow with the samples.
+CHUNK_VALUES = 1 << 20
+
+
+def chunk_size(layer_sizes) -> int:
+    """Samples per pass of a chunked evaluation: about CHUNK_VALUES activations."""
+    return max(1, CHUNK_VALUES // sum(layer_sizes[1:]))
+
 
 @dataclass
 class Network:
@@ -119,13 +128,23 @@ class Workspace:
         self.grads.flat *= 1.0 / x.shape[0]
         return terms
 
-    def loss(self, x, y) -> float:
-        """Mean over samples of the loss of a forward pass (no gradients)."""
-        buf = self.forward(x)
-        terms, _, _ = output_terms_and_delta(
+    def chunks(self, x, y=None):
+        """(start, buffers of a forward pass, y rows) for each chunk of the samples x."""
+        size = chunk_size(self.net.layer_sizes)
+        for start in range(0, x.shape[0], size):
+            stop = start + size
+            yield start, self.forward(x[start:stop]), None if y is None else y[start:stop]
+
+    def output_terms(self, buf: Buffers, y) -> np.ndarray:
+        """The per-output loss terms of a forward pass's outputs: (batch, n_out)."""
+        return output_terms_and_delta(
             self.net.activations[-1], self.net.loss, buf.z[-1], buf.a[-1], y
-        )
-        return float(terms.sum()) / x.shape[0]
+        )[0]
+
+    def loss(self, x, y) -> float:
+        """Mean over samples of the loss of a forward pass (no gradients), chunk by chunk."""
+        total = sum(float(self.output_terms(buf, yc).sum()) for _, buf, yc in self.chunks(x, y))
+        return total / x.shape[0]
 
     def network(self) -> Network:
         """The network with a copy of the current parameters."""
@@ -246,16 +265,27 @@ class Evaluation:
     output_losses: np.ndarray | None = None  # (batch, n_out): the per-output terms
 
 
-def evaluate(net: Network, x, y=None) -> Evaluation:
-    """One forward pass: z and a of every layer, and the loss when targets y are given."""
+def evaluate(net: Network, x, y=None, *, trace: bool = True) -> Evaluation:
+    """One forward pass: z and a of every layer, and the loss when targets y are given.
+
+    Without trace, z is empty and a holds the outputs alone, computed chunk by chunk.
+    """
     ws = Workspace(net)
     with np.errstate(all="ignore"):
-        buf = ws.forward(x)
-        result = Evaluation(buf.z, buf.a)
-        if y is not None:
-            terms, _, _ = output_terms_and_delta(
-                net.activations[-1], net.loss, buf.z[-1], buf.a[-1], y
-            )
+        if trace:
+            buf = ws.forward(x)
+            result = Evaluation(buf.z, buf.a)
+            terms = None if y is None else ws.output_terms(buf, y)
+        else:
+            outputs = np.empty((x.shape[0], net.layer_sizes[-1]))
+            terms = None if y is None else np.empty_like(outputs)
+            for start, buf, yc in ws.chunks(x, y):
+                stop = start + buf.a[-1].shape[0]
+                outputs[start:stop] = buf.a[-1]
+                if terms is not None:
+                    terms[start:stop] = ws.output_terms(buf, yc)
+            result = Evaluation([], [outputs])
+        if terms is not None:
             result.output_losses = terms
             result.sample_losses = terms.sum(axis=1)
             result.loss = float(result.sample_losses.mean())

@@ -24,7 +24,11 @@ def grid(net: Network, x_range, y_range, resolution: int, *, hidden: bool = True
         points, shape = np.stack([gx.ravel(), gy.ravel()], axis=1), (resolution, resolution)
     else:
         ys, points, shape = None, xs[:, None], (1, resolution)
+    ws = Workspace(net)
+    kept = range(len(net.activations)) if hidden else [len(net.activations) - 1]
+    layers = [np.empty((net.layer_sizes[l + 1], len(points))) for l in kept]
     with np.errstate(all="ignore"):
-        buf = Workspace(net).forward(points)
-    layers = buf.a if hidden else buf.a[-1:]
-    return Grid(xs, ys, [a.T.reshape(a.shape[1], *shape) for a in layers])
+        for start, buf, _ in ws.chunks(points):  # the memory of a chunk, not of the grid
+            for out, l in zip(layers, kept):
+                out[:, start : start + buf.a[l].shape[0]] = buf.a[l].T
+    return Grid(xs, ys, [a.reshape(a.shape[0], *shape) for a in layers])

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field
+from pydantic import Strict as Strictness
 
-from .. import embed
 from ..api.schemas import Loc, Strict
-from ..config import Settings
 from ..engine.data import PRESETS
 from ..engine.mistakes import QUANTITIES, WEIGHTS
+from ..state import MAX_STATE_CHARS
 
 VERSION = 1
 MAX_TITLE = 200  # characters
@@ -72,7 +72,8 @@ class Question(Strict):
     layer: Index | None = Field(
         None, description="as in the trace: 0 is the first non-input layer; absent for loss"
     )
-    index: Index | tuple[Index, Index] | None = Field(
+    # a JSON list becomes the pair (types are strict, but a list is what JSON has for one)
+    index: Index | Annotated[tuple[Index, Index], Strictness(False)] | None = Field(
         None, description="a neuron j, or [j, k] for a weight (grad_weights, new_weights)"
     )
     sample: Index = Field(
@@ -105,7 +106,7 @@ class Lesson(Strict):
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     preset: PresetName | None = Field(None, description="a preset (or give state)")
     state: str | None = Field(
-        None, max_length=embed.MAX_STATE_CHARS,
+        None, max_length=MAX_STATE_CHARS,
         description="a share-link state, 1. + base64url (or give preset)",
     )  # fmt: skip
     stops: list[Stop] = Field(min_length=1, max_length=MAX_STOPS)
@@ -147,26 +148,11 @@ def preset_shape(name: str) -> Shape:
     return Shape(tuple(spec["network"]["layer_sizes"]), min(spec.get("batch_size") or n, n))
 
 
-def largest_shape(s: Settings) -> Shape:
-    """The largest network the API accepts: the bounds for a state whose sizes are unknown."""
-    return Shape((s.max_neurons,) * s.max_layers, s.max_samples)
-
-
-def state_shape(saved: dict, s: Settings) -> Shape:
-    """The shape of a decoded share-link state (embed.check_state's answer).
-
-    HOOK: check_state decodes a state but does not check its network yet; the bounded state
-    decoder (branch `hostile`) will. Until then the sizes are read only when they are plain
-    (2 to max_layers layers of 1 to max_neurons neurons); otherwise the stops are checked
-    against the largest network the API accepts. Once check_state answers with checked sizes,
-    read them here: problems() then checks every stop as it does for a preset.
-    """
+def state_shape(saved: dict) -> Shape:
+    """The shape of a decoded share-link state (app.state.decode_state's answer, whose
+    network and data are checked against the API's limits): problems() checks every stop
+    against it as it does for a preset."""
     sizes = saved["network"]["layer_sizes"]
-    if not (
-        2 <= len(sizes) <= s.max_layers
-        and all(type(n) is int and 1 <= n <= s.max_neurons for n in sizes)
-    ):
-        return largest_shape(s)
     n = len(saved["inputs"])
     settings = saved.get("settings")
     batch = settings.get("batch_size") if isinstance(settings, dict) else None

@@ -6,7 +6,6 @@ import math
 import numpy as np
 import pytest
 
-from app.api import answers
 from app.api.check_schemas import CheckRequest
 from app.config import get_settings
 from app.engine.mistakes import MISTAKE_IDS
@@ -416,7 +415,7 @@ def test_a_check_on_the_worked_example_runs_on_the_event_loop(mazur_step):
     """Its cost counts every step it may run: about 20 here, 1 to 2 ms in all."""
     request = CheckRequest.model_validate({**mazur_step, "quantity": "delta", "layer": 0, "index": 0, "answer": 0.5})  # fmt: skip
     assert 15 <= request.passes() <= 30
-    assert answers.cost(request) <= get_settings().inline_cost
+    assert request.cost().ns <= get_settings().inline_cost
 
 
 def test_in_a_worker_process_a_check_answers_the_same(make_client, mazur_step):
@@ -483,10 +482,13 @@ def test_the_step_request_is_checked_as_for_step(client, mazur_step):
 
 
 def test_a_check_too_big_for_the_limit_is_refused_before_work(make_client, mazur_step):
-    client = make_client(max_check_cost=100)
+    client = make_client(max_cost=100_000)
     r = check(client, mazur_step, quantity="delta", layer=0, index=0, answer=0.1)
     assert r.status_code == 422
-    assert "the limit is 100" in errors(r)["body.inputs"]
+    assert (
+        "the limit is 0.1 ms (max_cost): use fewer samples: a check runs the step once"
+        in (errors(r)["body.inputs"])
+    )
 
 
 def test_check_is_documented_with_its_mistakes(client):

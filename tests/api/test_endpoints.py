@@ -262,7 +262,7 @@ def test_the_schema_documents_each_post_endpoint_with_its_models(client):
     answers = {code: r["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
                for code, r in step["responses"].items()}  # fmt: skip
     assert answers == {"200": "StepResponse", "422": "ValidationErrors", "413": "Message",
-                       "503": "Message"}  # fmt: skip
+                       "415": "Message", "503": "Message"}  # fmt: skip
     assert "learning_rate" in schema["components"]["schemas"]["StepRequest"]["properties"]
     refs = re.findall(r'"\$ref": ?"#/components/schemas/([^"]+)"', json.dumps(schema))
     assert "StepLayer" in refs and set(refs) <= set(schema["components"]["schemas"])
@@ -285,7 +285,8 @@ def test_a_client_that_leaves_before_sending_its_body_gets_no_answer(client):
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/api/v1/step", "headers": [],
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/step",
+             "headers": [(b"content-type", b"application/json")],
              "query_string": b"", "root_path": ""}  # fmt: skip
     endpoints = PostEndpoints(None, jobs=client.app.state.jobs)
     with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever runs in this thread

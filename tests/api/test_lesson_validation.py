@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import get_settings
-from app.embed import MAX_STATE_CHARS
+from app.state import MAX_STATE_CHARS
 from app.lessons.document import MAX_CAPTION, MAX_STEP, MAX_STOPS
 from tests.api.test_oembed import share_code
 from tests.lessons.examples import STATE, mazur_lesson, with_stop
@@ -227,20 +226,20 @@ def test_the_last_element_of_each_preset_is_accepted(client, preset, phase, focu
     assert response.status_code == 201, response.text
 
 
-def test_a_state_whose_sizes_are_not_plain_is_checked_against_the_largest_network(client):
-    # until the bounded state decoder checks a state's network (document.state_shape)
-    odd = share_code(
-        {"version": 1, "network": {"layer_sizes": [2, "3", 1]}, "inputs": [], "targets": []}
-    )
-    s = get_settings()
-    stop = {"step": 1, "phase": f"backward-{s.max_layers - 1}",
-            "focus": {"kind": "neuron", "layer": s.max_layers - 1, "index": s.max_neurons - 1}}  # fmt: skip
-    lesson = mazur_lesson(preset=None, state=odd, stops=[stop])
-    assert client.post("/api/v1/lessons", json={"lesson": lesson}).status_code == 201
-    stop["phase"] = f"backward-{s.max_layers}"
-    response = client.post("/api/v1/lessons", json={"lesson": lesson})
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == [*STOP, "phase"]
+def test_a_state_whose_network_the_api_refuses_is_refused_naming_the_state(client):
+    for network, why in [
+        ({"layer_sizes": [2, "3", 1], "activations": ["tanh", "tanh"]},
+         "network.layer_sizes.1: Input should be a valid integer"),
+        ({"layer_sizes": [2, 1000, 1], "activations": ["tanh", "tanh"]},
+         "network.layer_sizes.1: a layer has 1 to 512 neurons, got 1000"),
+    ]:  # fmt: skip
+        odd = share_code({"version": 1, "network": network, "inputs": [[0, 0]], "targets": [[0]]})
+        lesson = mazur_lesson(preset=None, state=odd)
+        response = client.post("/api/v1/lessons", json={"lesson": lesson})
+        assert response.status_code == 422
+        assert response.json()["detail"] == [
+            {"loc": ["body", "lesson", "state"], "msg": why, "type": "value_error"}
+        ]
 
 
 def test_a_body_that_is_not_json_is_refused(client):

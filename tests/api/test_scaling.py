@@ -3,17 +3,19 @@ worker processes serve the same answers."""
 
 import asyncio
 import json
+import os
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import numpy
 import pytest
 
-from app.api import answers
-from app.api import schemas as s
+from app.api.endpoints import PostEndpoints
 from app.config import get_settings
-from app.jobs import Busy, Jobs
+from app.jobs import Busy, Job, Jobs
 from tests.live import running_server
 
 
@@ -36,13 +38,13 @@ def test_a_full_heavy_queue_answers_503_at_once():
     async def scenario():
         jobs = Jobs(workers=1, queue=0, inline_cost=0)
         try:
-            first = asyncio.ensure_future(jobs.run(time.sleep, 1.0, cost=1))
+            first = asyncio.ensure_future(jobs.run(Job(time.sleep, 1.0, 1)))
             await asyncio.sleep(0)  # the first job now holds the only slot
             with pytest.raises(Busy) as busy:
-                await jobs.run(time.sleep, 0.0, cost=1)
+                await jobs.run(Job(time.sleep, 0.0, 1))
             assert busy.value.retry_after > 0
             assert await first == b"null"  # time.sleep's None, as JSON
-            assert await jobs.run(time.sleep, 0.0, cost=1) == b"null"  # the slot is free again
+            assert await jobs.run(Job(time.sleep, 0.0, 1)) == b"null"  # the slot is free again
         finally:
             jobs.close()
 
@@ -53,19 +55,98 @@ def test_a_killed_worker_gives_503_and_a_fresh_pool():
     async def scenario():
         jobs = Jobs(workers=1, queue=1, inline_cost=0)
         try:
-            running = asyncio.ensure_future(jobs.run(time.sleep, 30.0, cost=1))
-            while not jobs.pool()._processes:  # the worker has started
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.5)
-            for process in jobs.pool()._processes.values():
-                process.kill()
+            running = asyncio.ensure_future(jobs.run(Job(time.sleep, 30.0, 1)))
+            pids = await worker_pids(jobs)
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
             with pytest.raises(Busy, match="worker process stopped"):
                 await running
-            assert await jobs.run(time.sleep, 0.0, cost=1) == b"null"
+            assert await jobs.run(Job(time.sleep, 0.0, 1)) == b"null"
+            assert not set(await worker_pids(jobs)) & set(pids)
         finally:
             jobs.close()
 
     run(scenario())
+
+
+def test_a_job_past_its_time_budget_is_stopped_with_a_clear_answer():
+    async def scenario():
+        jobs = Jobs(workers=1, queue=0, inline_cost=0, time_budget=0.5)
+        try:
+            with pytest.raises(Busy, match=r"stopped after its time budget of 0\.5 s"):
+                await jobs.run(Job(time.sleep, 600.0, 1))
+            assert jobs.in_flight == 0
+            assert await jobs.run(Job(time.sleep, 0.0, 1)) == b"null"  # a fresh worker
+        finally:
+            jobs.close()
+
+    run(scenario())
+
+
+def test_a_train_request_past_the_time_budget_answers_503_naming_it(make_client, mazur_step):
+    client = make_client(job_time_budget=0.001, inline_cost=0)
+    r = client.post("/api/v1/train", json={**mazur_step, "epochs": 1000})
+    assert r.status_code == 503
+    assert int(r.headers["retry-after"]) > 0
+    assert "time budget of 0.001 s (job_time_budget)" in r.json()["detail"]
+
+
+def test_a_memory_error_in_a_worker_or_inline_answers_busy_never_a_crash():
+    async def scenario():
+        jobs = Jobs(workers=1, queue=0, inline_cost=10)
+        try:
+            with pytest.raises(Busy, match="ran out of memory"):  # 8 PiB: MemoryError at once
+                await jobs.run(Job(numpy.zeros, 2**50, 100))
+            with pytest.raises(Busy, match="ran out of memory"):
+                await jobs.run(Job(numpy.zeros, 2**50, 1))  # on the event loop
+            assert await jobs.run(Job(time.sleep, 0.0, 100)) == b"null"
+        finally:
+            jobs.close()
+
+    run(scenario())
+
+
+def test_a_job_whose_clients_all_left_is_stopped_and_frees_its_slot():
+    async def scenario():
+        jobs = Jobs(workers=1, queue=0, inline_cost=0, cache_entries=8)
+        try:
+            left = [asyncio.Event(), asyncio.Event()]
+            waiting = [
+                asyncio.ensure_future(
+                    jobs.answer((b"k",), lambda: Job(time.sleep, 600.0, 1), event.wait)
+                )
+                for event in left
+            ]
+            (pid,) = await worker_pids(jobs)
+            left[0].set()  # one client hangs up: the other still waits
+            assert await waiting[0] is None
+            assert process_running(pid)
+            left[1].set()  # the last one hangs up: the job is stopped
+            assert await waiting[1] is None
+            while process_running(pid):
+                await asyncio.sleep(0.01)
+            assert jobs.in_flight == 0
+            assert await jobs.run(Job(time.sleep, 0.0, 1)) == b"null"  # the only slot is free
+        finally:
+            jobs.close()
+
+    run(scenario())
+
+
+async def worker_pids(jobs) -> list[int]:
+    """The pool's worker processes, once one has started and taken its job."""
+    while not any(worker._ready for worker in jobs._all):
+        await asyncio.sleep(0.01)
+    return [worker.process.pid for worker in jobs._all]
+
+
+def process_running(pid: int) -> bool:
+    """Whether pid is a live process (not gone, not a zombie), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_503_carries_retry_after_and_a_message(client, mazur_step):
@@ -118,11 +199,11 @@ def test_identical_requests_are_computed_once():
 
     async def scenario():
         jobs = Jobs(workers=1, queue=1, inline_cost=10, cache_entries=2)
-        results = [await jobs.answer(answer, b"same", lambda: "req", lambda r: 0) for _ in range(3)]
+        results = [await jobs.answer((b"same",), lambda: Job(answer, "req", 0)) for _ in range(3)]
         assert results == [b'{"echo":"req"}'] * 3 and calls == ["req"]
         for body in (b"a", b"b", b"c"):  # the oldest of a full cache goes first
-            await jobs.answer(answer, body, lambda: "req", lambda r: 0)
-        await jobs.answer(answer, b"same", lambda: "req", lambda r: 0)
+            await jobs.answer((body,), lambda: Job(answer, "req", 0))
+        await jobs.answer((b"same",), lambda: Job(answer, "req", 0))
         assert len(calls) == 5
 
     run(scenario())
@@ -142,13 +223,11 @@ def test_the_cache_keeps_no_large_answers_and_stays_within_its_bytes(monkeypatch
     async def scenario():
         jobs = Jobs(workers=1, queue=1, inline_cost=10, cache_entries=100)
         for body, size in ((b"big", 200), (b"big", 200)):  # too large to keep
-            await jobs.answer(answer, body, lambda s=size: s, lambda r: 0)
+            await jobs.answer((body,), lambda s=size: Job(answer, s, 0))
         assert calls == [200, 200]
         for i in range(5):  # body and JSON answer: only the last two fit in 200 bytes
-            await jobs.answer(answer, b"%d" % i, lambda: 80, lambda r: 0)
-        assert list(jobs._cache) == [
-            (answer.__module__, answer.__qualname__, b"%d" % i) for i in (3, 4)
-        ]
+            await jobs.answer((b"%d" % i,), lambda: Job(answer, 80, 0))
+        assert list(jobs._cache) == [(b"%d" % i,) for i in (3, 4)]
         assert jobs._cache_bytes == 2 * (len(b"3") + len(json.dumps("x" * 80)))
 
     run(scenario())
@@ -162,7 +241,7 @@ def test_identical_heavy_requests_in_flight_share_one_computation(tmp_path):
         try:
             # with queue 0 a second computation would be refused with Busy
             same = [
-                jobs.answer(append_line, b"body", lambda: str(log), lambda r: 1) for _ in range(5)
+                jobs.answer((b"body",), lambda: Job(append_line, str(log), 1)) for _ in range(5)
             ]
             return await asyncio.gather(*same)
         finally:
@@ -178,11 +257,9 @@ def test_a_client_that_leaves_does_not_take_the_answer_from_the_others(tmp_path)
     async def scenario():
         jobs = Jobs(workers=1, queue=1, inline_cost=0, cache_entries=8)
         try:
-            first = asyncio.ensure_future(
-                jobs.answer(append_line, b"b", lambda: str(log), lambda r: 1)
-            )
-            second = asyncio.ensure_future(
-                jobs.answer(append_line, b"b", lambda: str(log), lambda r: 1)
+            first, second = (
+                asyncio.ensure_future(jobs.answer((b"b",), lambda: Job(append_line, str(log), 1)))
+                for _ in range(2)
             )
             await asyncio.sleep(0.1)
             first.cancel()  # the first client hangs up
@@ -217,20 +294,19 @@ def test_the_pages_requests_run_inline_and_megabyte_answers_do_not(client):
     deep = client.get("/api/v1/presets/deep").json()
     net, data = deep["network"], {k: deep[k] for k in ("inputs", "targets")}
     batch = {k: v[:30] for k, v in data.items()}  # the page steps through 30 samples
+    endpoints = PostEndpoints(None, jobs=client.app.state.jobs)
 
-    def inline(model, **body) -> bool:
-        return (
-            answers.cost(model.model_validate({"network": net, **body}))
-            <= get_settings().inline_cost
-        )
+    def inline(path, **body) -> bool:
+        job = endpoints.plan(f"/api/v1/{path}", json.dumps({"network": net, **body}).encode())
+        return job.ns <= get_settings().inline_cost
 
     # what the page asks for on each step of the deep preset: a few ms each
-    assert inline(s.StepRequest, **batch, learning_rate=0.03)
-    assert inline(s.ForwardRequest, **data, trace=False)
-    assert inline(s.PredictRequest, resolution=40, hidden=False)
-    assert inline(s.PredictRequest, resolution=20, hidden=True)
+    assert inline("step", **batch, learning_rate=0.03)
+    assert inline("forward", **data, trace=False)
+    assert inline("predict", resolution=40, hidden=False)
+    assert inline("predict", resolution=20, hidden=True)
     # cheap to compute, but megabytes to write out: on the event loop they would hold up
     # everybody's steps for 10 to 20 ms each
-    assert not inline(s.StepRequest, **data, learning_rate=0.03)
-    assert not inline(s.ForwardRequest, **data)
-    assert not inline(s.PredictRequest, resolution=40, hidden=True)
+    assert not inline("step", **data, learning_rate=0.03)
+    assert not inline("forward", **data)
+    assert not inline("predict", resolution=40, hidden=True)
