@@ -354,7 +354,7 @@ class TrainRequest(OptimizerFields, DataRequest):
         # the loss over the data after each recorded epoch; with the whole set as the batch
         # the next step's forward pass gives it, and only the first and last are extra
         evaluations = 2 if batch == n else recorded + 1
-        ns += evaluations * engine.forward_ns(sizes, n)
+        ns += evaluations * engine.forward_ns(sizes, n) + recorded * engine.recorded_epoch_ns(sizes)
         if tests:
             ns += recorded * engine.forward_ns(sizes, tests)
         values = 3 * recorded + 3 * params

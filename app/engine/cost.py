@@ -49,6 +49,12 @@ def compiled_step_ns(sizes, batch: int) -> float:
     return 500 + 90 * params + 65 * batch * params + 650 * batch
 
 
+def recorded_epoch_ns(sizes) -> float:
+    """Training's bookkeeping for an epoch it records: the finite check, the checkpoint."""
+    _, params, _ = shape(sizes)
+    return 1_500 + 5 * params
+
+
 def compile_ns(sizes, batch: int, *, traced: bool = False) -> float:
     """Generating and compiling the straight-line code of one step (once per shape)."""
     _, params, neurons = shape(sizes)

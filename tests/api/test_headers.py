@@ -165,3 +165,20 @@ def test_templates_name_assets_by_version(client):
     assert f'src="/static/v/{ASSET_VERSION}/js/main.js"' in html
     assert f'href="/static/v/{ASSET_VERSION}/css/app.css"' in html
     assert 'src="/static/js/' not in html
+
+
+@pytest.mark.parametrize("path", ["/", "/embed", "/docs/embed", "/api/docs", "/healthz"])
+def test_head_is_served_with_the_headers_of_get(client, path):
+    got, head = client.get(path), client.head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy")
+
+
+def test_an_unknown_embed_parameter_is_named_shortened(client):
+    name = "x" * 5000
+    response = client.get(f"/embed?{name}=1")
+    assert response.status_code == 422
+    assert f"<code>{'x' * 40}...</code>" in response.text
+    assert "x" * 41 not in response.text

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.states import saved_state, share_code
+
 BASE = "http://testserver"
 
 
@@ -50,9 +52,7 @@ def test_a_share_link_becomes_a_state_embed(client):
 
 
 def test_a_real_share_link_becomes_a_state_embed(client):
-    state = share_code(
-        {"version": 1, "network": {"layer_sizes": [2, 1]}, "inputs": [], "targets": []}
-    )
+    state = share_code(saved_state())
     answer = oembed(client, f"{BASE}/#state={state}").json()
     assert parse_qs(urlsplit(iframe_src(answer)).query) == {"state": [state]}
 
@@ -101,14 +101,3 @@ def test_every_page_links_its_oembed(client, path):
     answer = client.get(href.removeprefix(BASE))
     assert answer.status_code == 200
     assert answer.json()["type"] == "rich"
-
-
-def share_code(state: dict) -> str:
-    """A share-link state as the page makes it: 1. + base64url(deflate-raw(JSON))."""
-    import base64
-    import json
-    import zlib
-
-    pack = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    raw = pack.compress(json.dumps(state).encode()) + pack.flush()
-    return "1." + base64.urlsafe_b64encode(raw).decode().rstrip("=")

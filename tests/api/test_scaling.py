@@ -310,3 +310,32 @@ def test_the_pages_requests_run_inline_and_megabyte_answers_do_not(client):
     assert not inline("step", **data, learning_rate=0.03)
     assert not inline("forward", **data)
     assert not inline("predict", resolution=40, hidden=True)
+
+
+def test_a_big_dataset_is_made_in_a_worker_and_kept(client):
+    jobs = client.app.state.jobs
+    small = client.get("/api/v1/datasets/spiral", params={"n": 100})
+    assert small.status_code == 200
+    assert not jobs._all  # a hundred samples: made on the event loop
+    big = client.get("/api/v1/datasets/spiral", params={"n": 9000, "test": 1000})
+    assert big.status_code == 200
+    assert len(big.json()["inputs"]) == 9000 and len(big.json()["test_inputs"]) == 1000
+    assert jobs._all  # ten thousand: made in a worker, the event loop free meanwhile
+    assert client.get("/api/v1/datasets/spiral", params={"n": 9000, "test": 1000}).content == (
+        big.content
+    )
+    assert len(jobs._cache) == 2  # both kept: the same query costs nothing the second time
+
+
+def test_a_big_body_is_parsed_and_checked_in_a_worker(client):
+    jobs = client.app.state.jobs
+    net = {"layer_sizes": [2, 1], "activations": ["sigmoid"]}
+    rows = {"inputs": [[0.123456789, -0.987654321]] * 9000, "targets": [[0.5]] * 9000}
+    body = {"network": net, **rows, "trace": False}
+    r = client.post("/api/v1/forward", json=body)  # 400 KB: 10 ms of parsing
+    assert r.status_code == 200
+    assert len(r.json()["outputs"]) == 9000
+    assert jobs._all  # parsed, checked and answered in a worker
+    bad = client.post("/api/v1/forward", json=body | {"trace": "yes"})
+    assert bad.status_code == 422  # the worker's 422, as the event loop would give it
+    assert bad.json()["detail"][0]["loc"] == ["body", "trace"]
