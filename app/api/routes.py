@@ -117,4 +117,12 @@ async def limits():
         },
         "max_state_chars": MAX_STATE_CHARS,
         "max_state_bytes": MAX_STATE_BYTES,
+        "activations": _names("activations"),
+        "losses": _names("loss"),
     }
+
+
+def _names(field: str) -> list[str]:
+    """The names a network's field takes, as its JSON schema lists them."""
+    schema = s.NetworkSpec.model_json_schema()["properties"][field]
+    return schema.get("items", schema)["enum"]

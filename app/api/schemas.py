@@ -688,7 +688,9 @@ class Limits(Out):
     max_body_bytes: int = Field(description="request body")
     job_time_budget: float = Field(description="seconds a heavy job may run before it is stopped")
     max_state_chars: int = Field(description="characters of an embed's state parameter")
-    max_state_bytes: int = Field(description="JSON a state may inflate to, on the server")
+    max_state_bytes: int = Field(description="JSON an embed's state may inflate to")
+    activations: list[str] = Field(description="the activation names a network may use")
+    losses: list[str] = Field(description="the loss names a network may use")
 
 
 class ErrorItem(Out):

@@ -42,6 +42,8 @@ async function request(method, path, body) {
 
 /** The activations and losses, with their formulas as expression trees (formula.js draws them). */
 export const getFunctions = () => request("GET", "/functions");
+/** What every request is checked against; the page checks saved states against it too. */
+export const getLimits = () => request("GET", "/limits");
 export const getPreset = (name) => request("GET", `/presets/${encodeURIComponent(name)}`);
 export const initNetwork = (network) => request("POST", "/init", { network });
 export const forward = (body) => request("POST", "/forward", body);

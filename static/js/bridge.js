@@ -1,12 +1,12 @@
 // The embed's side of the postMessage protocol: events to the parent page, its commands in.
 
-import { decodeState, encodeState } from "./codec.js";
+import { openState } from "./checks.js";
+import { encodeState } from "./codec.js";
 import { answerFields, canvasResize, event, eventTargets, originAllowed, parseCommand } from "./protocol.js";
-import { isSavedState } from "./state.js";
 
 export class Bridge {
-  constructor({ id, allowed, store, session, player, answers = null, root, win = window }) {
-    Object.assign(this, { id, allowed, store, session, player, answers, root, win });
+  constructor({ id, allowed, store, session, player, answers = null, root, limits, win = window }) {
+    Object.assign(this, { id, allowed, store, session, player, answers, root, limits, win });
     this.parent = win.parent !== win ? win.parent : null;
     this.own = win.location.origin;
     this.queue = Promise.resolve(); // commands run one after another, in the order sent
@@ -88,11 +88,12 @@ export class Bridge {
   }
 
   async setState(code) {
-    const saved = await decodeState(code).catch(() => null);
-    if (!isSavedState(saved)) throw new Error("this state does not decode to a backprop-viz state");
+    const opened = await openState(code, await this.limits.catch(() => null));
+    if (opened.damaged) throw new Error("this state does not decode to a backprop-viz state");
+    if (!opened.saved) throw new Error(`this state cannot be opened: ${opened.problem}`);
     this.session.pause();
     await this.session.idle();
-    this.store.load(saved);
+    this.store.load(opened.saved);
     if (!this.store.losses.some((p) => p.step === this.store.step)) this.session.refreshLoss();
   }
 

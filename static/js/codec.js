@@ -5,6 +5,10 @@
 // JSON of the state, deflate-compressed and base64url-encoded; JSON keeps every float exact.
 
 const VERSION = "1";
+// A state inflates to at most this much JSON: far beyond any state within the server's
+// limits, and still a fraction of a second to parse. A link that inflates further (a few
+// kilobytes can inflate to gigabytes) is refused while it inflates.
+export const MAX_STATE_BYTES = 32 * 1024 * 1024;
 
 /** The state as a compact URL-safe string. */
 export async function encodeState(state) {
@@ -14,16 +18,31 @@ export async function encodeState(state) {
 }
 
 /** The state back from encodeState's string; throws on anything else. */
-export async function decodeState(code) {
+export async function decodeState(code, maxBytes = MAX_STATE_BYTES) {
   const [version, body] = String(code).split(".", 2);
   if (version !== VERSION || !body) throw new Error("not a backprop-viz state");
-  const json = await pipe(fromBase64Url(body), new DecompressionStream("deflate-raw"));
+  const json = await pipe(fromBase64Url(body), new DecompressionStream("deflate-raw"), maxBytes);
   return JSON.parse(new TextDecoder().decode(json));
 }
 
-async function pipe(bytes, transform) {
-  const stream = new Blob([bytes]).stream().pipeThrough(transform);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** bytes through a transform stream, refused as soon as the output passes maxBytes. */
+async function pipe(bytes, transform, maxBytes = Infinity) {
+  const reader = new Blob([bytes]).stream().pipeThrough(transform).getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new Error(`it expands to more than ${Math.round(maxBytes / 1048576)} MiB`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  chunks.reduce((offset, chunk) => (out.set(chunk, offset), offset + chunk.length), 0);
+  return out;
 }
 
 export function toBase64Url(bytes) {

@@ -1,16 +1,17 @@
 // The embed (/embed): the visualizer without page chrome, configured by the server-checked
 // parameters on #embed, driven by its own buttons and by its parent page's commands.
 
+import { getLimits } from "./api.js";
 import { Bridge } from "./bridge.js";
-import { decodeState } from "./codec.js";
+import { openState } from "./checks.js";
 import { bindControls } from "./controls.js";
 import { parseOrigins } from "./protocol.js";
-import { isSavedState } from "./state.js";
 import { createVisualizer } from "./visualizer.js";
 
 async function start() {
   const root = document.getElementById("embed");
   const options = root.dataset;
+  const limits = getLimits(); // what a state is checked against before it is drawn
   // the quiz is the quiz parameter's (a state's own setting is not used here): "" is off
   const kinds = (options.quiz ?? "").split(" ").filter(Boolean);
   const { store, session, player, answers } = createVisualizer(document, { quiz: { on: kinds.length > 0, kinds } });
@@ -24,11 +25,12 @@ async function start() {
     player,
     answers,
     root,
+    limits,
   });
   bridge.listen();
 
   const functions = session.loadFunctions(); // beside the first preset, not before it
-  await begin(store, session, options);
+  await begin(store, session, options, limits);
   await functions;
   if (options.phase && options.phase !== "idle") await goTo(store, session, player, options.phase);
   document.documentElement.dataset.ready = "true";
@@ -36,18 +38,19 @@ async function start() {
   if (options.autoplay === "true") session.play();
 }
 
-/** The start state: a share-link state or a preset (both checked by the server). */
-async function begin(store, session, options) {
+/** The start state: a share-link state (checked by the server and here) or a preset. */
+async function begin(store, session, options, limits) {
+  let opened = null;
   if (options.state) {
-    const saved = await decodeState(options.state).catch(() => null);
-    if (isSavedState(saved)) {
-      store.load(saved);
+    opened = await openState(options.state, await limits.catch(() => null));
+    if (opened.saved) {
+      store.load(opened.saved);
       if (!store.losses.some((p) => p.step === store.step)) session.refreshLoss();
       return;
     }
   }
   await session.loadPreset(options.preset || "mazur");
-  if (options.state) store.say("error", "This state is damaged; the embed shows Mazur's example instead.");
+  if (opened) store.say("error", `This state cannot be opened: ${opened.problem}. The embed shows Mazur's example instead.`);
 }
 
 /** Show the first step at a phase, without animation. */

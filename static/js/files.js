@@ -1,8 +1,10 @@
 // Share links, JSON export and import, and the diagram as SVG or PNG for slides.
 
+import { stateProblem } from "./checks.js";
 import { encodeState } from "./codec.js";
-import { isSavedState } from "./state.js";
 import { html } from "./svg.js";
+
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024; // an export within the server's limits is far smaller
 
 // the computed styles an exported SVG needs, since the page's stylesheet does not go with it
 const STYLE_PROPS = [
@@ -10,7 +12,7 @@ const STYLE_PROPS = [
   "opacity", "visibility", "font-family", "font-size", "font-weight", "paint-order", "stroke-linejoin",
 ];
 
-export function bindFiles(root, store, session, view) {
+export function bindFiles(root, store, session, view, limits) {
   const button = (id) => root.getElementById(id);
   const output = button("share-output");
 
@@ -50,18 +52,31 @@ export function bindFiles(root, store, session, view) {
     const chosen = file.files[0];
     file.value = "";
     if (!chosen) return;
-    try {
-      const parsed = JSON.parse(await chosen.text());
-      const saved = parsed.state ?? parsed;
-      if (!isSavedState(saved)) throw new Error("not a state");
-      session.pause();
-      store.load(saved);
-      if (!store.losses.some((p) => p.step === store.step)) session.refreshLoss();
-      store.say("info", `Imported ${chosen.name}.`);
-    } catch {
-      store.say("error", `${chosen.name} is not a backprop-viz export; nothing was changed.`);
+    const { saved, problem } = await readExport(chosen, await limits.catch(() => null));
+    if (problem) {
+      store.say("error", `${chosen.name} cannot be imported: ${problem}. Nothing was changed.`);
+      return;
     }
+    session.pause();
+    store.load(saved);
+    if (!store.losses.some((p) => p.step === store.step)) session.refreshLoss();
+    store.say("info", `Imported ${chosen.name}.`);
   });
+}
+
+/** {saved} from an exported file (or a bare saved state) within the limits, else {problem}. */
+async function readExport(chosen, limits) {
+  if (chosen.size > MAX_IMPORT_BYTES) return { problem: `it is larger than ${MAX_IMPORT_BYTES / 1048576} MiB` };
+  let parsed;
+  try {
+    parsed = JSON.parse(await chosen.text());
+  } catch {
+    return { problem: "it is not a backprop-viz export (not JSON)" };
+  }
+  const exported = typeof parsed === "object" && parsed !== null && "state" in parsed;
+  const saved = exported ? parsed.state : parsed;
+  const problem = stateProblem(saved, limits);
+  return problem ? { problem } : { saved };
 }
 
 /** The diagram as a self-contained SVG document, styles inlined. */

@@ -1,47 +1,57 @@
 // The full page: the visualizer with its editors, files, the Embed dialog and autosave.
 
-import { decodeState, startParameters } from "./codec.js";
+import { getLimits } from "./api.js";
+import { openState, stateProblem } from "./checks.js";
+import { startParameters } from "./codec.js";
 import { bindControls } from "./controls.js";
 import { bindEditors } from "./editor.js";
 import { bindEmbedDialog } from "./embed-dialog.js";
 import { bindFiles } from "./files.js";
-import { isSavedState, loadLocal } from "./state.js";
+import { loadLocal } from "./state.js";
 import { createVisualizer } from "./visualizer.js";
 
 const DEFAULT_PRESET = "mazur";
+const INSTEAD = "The page started from the Mazur example instead.";
 
 async function start() {
+  const limits = getLimits(); // what a saved state is checked against before it is drawn
   const { store, session, player, view } = createVisualizer(document, { autosave: true });
   bindControls(document, store, session, player);
   bindEditors(document, store, session);
-  bindFiles(document, store, session, view);
+  bindFiles(document, store, session, view, limits);
   bindEmbedDialog(document, store);
 
   const functions = session.loadFunctions(); // beside the first preset, not before it
-  await restore(store, session);
+  await restore(store, session, limits);
   await functions;
   document.documentElement.dataset.ready = "true";
 }
 
 /** The start state: ?preset=, a share link's #state=, the autosave, or the default preset. */
-async function restore(store, session) {
+async function restore(store, session, limits) {
   const { preset, state, clean } = startParameters(window.location.href);
-  let saved = null;
-  if (state) {
-    saved = await decodeState(state).catch(() => null);
-  }
   if (preset) {
     const loaded = await session.loadPreset(preset);
     if (!loaded) await session.loadPreset(DEFAULT_PRESET);
-  } else if (isSavedState(saved)) {
-    store.load(saved);
   } else if (state) {
-    await session.loadPreset(DEFAULT_PRESET);
-    store.say("error", "This share link is damaged; the page started from the Mazur example instead.");
+    const opened = await openState(state, await limits.catch(() => null));
+    if (opened.saved) {
+      store.load(opened.saved);
+    } else {
+      await session.loadPreset(DEFAULT_PRESET);
+      store.say("error", opened.damaged && opened.problem === "it is damaged"
+        ? `This share link is damaged. ${INSTEAD}`
+        : `This share link cannot be opened: ${opened.problem}. ${INSTEAD}`);
+    }
   } else {
     const local = loadLocal();
-    if (isSavedState(local)) store.load(local);
-    else await session.loadPreset(DEFAULT_PRESET);
+    const problem = local === null ? null : stateProblem(local, await limits.catch(() => null));
+    if (local !== null && problem === null) {
+      store.load(local);
+    } else {
+      await session.loadPreset(DEFAULT_PRESET);
+      if (problem) store.say("error", `The work saved in this browser cannot be restored: ${problem}. ${INSTEAD}`);
+    }
   }
   if (preset || state) history.replaceState(null, "", clean);
   if (!store.losses.some((p) => p.step === store.step)) session.refreshLoss();

@@ -321,23 +321,11 @@ export function saveLocal(store) {
   }
 }
 
+/** The autosaved state, unchecked (checks.js checks it), or null when there is none. */
 export function loadLocal() {
   try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY));
-    return saved && saved.version === SAVED_VERSION ? saved : null;
+    return JSON.parse(localStorage.getItem(STORAGE_KEY));
   } catch {
     return null;
   }
-}
-
-/** True when an object has the shape of a saved state (for Import and share links). */
-export function isSavedState(saved) {
-  return Boolean(
-    saved &&
-      saved.version === SAVED_VERSION &&
-      saved.network &&
-      Array.isArray(saved.network.layer_sizes) &&
-      Array.isArray(saved.inputs) &&
-      Array.isArray(saved.targets),
-  );
 }

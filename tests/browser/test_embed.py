@@ -12,6 +12,7 @@ from functools import partial
 import pytest
 
 from tests.live import free_port, running_server
+from tests.states import saved_state, share_code
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +101,16 @@ def wait_message(page, id_: str, type_: str, count: int = 1) -> dict:
 
 def send(page, id_: str, command: dict) -> None:
     page.evaluate("([id, command]) => window.send(id, command)", [id_, command])
+
+
+def hostile_code() -> str:
+    """A share-link state whose network has layer_sizes [1000, 1000]."""
+    state = saved_state()
+    state["network"] = state["initial"] = state["network"] | {
+        "layer_sizes": [1000, 1000], "activations": ["tanh"],
+        "weights": [[[0.0] * 1000] * 1000], "biases": [[0.0] * 1000],
+    }  # fmt: skip
+    return share_code(state)
 
 
 def decode_state(code: str) -> dict:
@@ -224,6 +235,12 @@ def test_malformed_commands_are_ignored_and_bad_states_refused(course_page, serv
     # a well-formed state that decodes to nothing useful
     send(page, "first", {"target": "backprop-viz", "type": "setState", "state": "1.AAAA"})
     assert "does not decode" in wait_message(page, "first", "error", count=2)["message"]
+    # a state that decodes, with a network past the server's limits: refused before drawing
+    send(page, "first", {"target": "backprop-viz", "type": "setState", "state": hostile_code()})
+    assert wait_message(page, "first", "error", count=3)["message"] == (
+        "setState: this state cannot be opened: network.layer_sizes.0: a layer has 1 to 512 "
+        "neurons, got 1000"
+    )
     send(page, "first", {"target": "backprop-viz", "type": "getState"})
     state = decode_state(wait_message(page, "first", "state")["state"])
     assert state["step"] == 0 and state["name"] == "mazur"  # nothing above changed it

@@ -4,8 +4,10 @@ import { test } from "node:test";
 
 import { decodeState, encodeState, startParameters } from "../../static/js/codec.js";
 import { sceneAt } from "../../static/js/player.js";
+import { stateProblem } from "../../static/js/checks.js";
 import { KINDS } from "../../static/js/questions.js";
-import { isSavedState, Store } from "../../static/js/state.js";
+import { Store } from "../../static/js/state.js";
+import { LIMITS } from "./limits.mjs";
 
 const mazur = {
   name: "mazur",
@@ -74,7 +76,7 @@ test("the timeline walks through phases and steps; saved() keeps the shown state
   assert.equal(store.end, 12);
   assert.equal(store.recordAt(7).network.weights[1][0][0], 0.35891648);
   const saved = store.saved();
-  assert.ok(isSavedState(saved));
+  assert.equal(stateProblem(saved, LIMITS), null);
   assert.equal(saved.network.weights[1][0][0], 0.35891648);
   assert.equal(saved.step, 1);
   assert.deepEqual(reasons, ["load", "record", "position", "position", "record"]);
