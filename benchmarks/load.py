@@ -1,8 +1,11 @@
 """Load and soak on loopback: throughput, isolation of heavy work, a mixed lecture-hall
-workload, and two workers. Every figure is measured side by side in this one run.
+workload, the event loop under what used to stall it, and two workers. Every figure is
+measured side by side in this one run.
 
-    python benchmarks/load.py            # about 2 minutes
-    python benchmarks/load.py --quick    # about 30 seconds, for a smoke run
+    python benchmarks/load.py                 # about 3 minutes
+    python benchmarks/load.py --quick         # about a minute, for a smoke run
+    python benchmarks/load.py --event-loop    # the event loop part alone
+    python benchmarks/load.py --event-loop --tree ../other-checkout   # ... of another tree
 
 Needs wrk (Debian's package) for the throughput part; the rest uses httpx. Everything is
 bounded in count and time and talks only to servers it starts on 127.0.0.1.
@@ -36,10 +39,10 @@ from tests.live import running_server  # noqa: E402
 
 MAZUR = preset("mazur")
 STEP_BODY = json.dumps({k: MAZUR[k] for k in ("network", "inputs", "targets", "learning_rate")})
+JSON_HEADERS = {"content-type": "application/json"}
 DEEP = preset("deep")["network"]
 X, Y = dataset("spiral", 500, labels="signed")
-# the largest train job the default limits allow for the deep network:
-# epochs x samples = 2,000,000 (max_train_work), cost 7.5e8 multiply-adds (< max_train_cost)
+# a train job of the deep network of about a second (estimated 1.4 s, within max_cost)
 HEAVY_TRAIN = {
     "network": DEEP, "inputs": X.tolist(), "targets": Y.tolist(), "learning_rate": 0.01,
     "epochs": 4000, "record_every": 1000,
@@ -231,6 +234,99 @@ def answer(client: httpx.Client, method: str, url: str, body: str | None) -> str
         return "failed"
 
 
+def event_loop(url: str, seconds: float, senders: int = 2) -> dict:
+    """/healthz latency, one request at a time on a keep-alive connection, while `senders`
+    clients each keep sending what once ran on the event loop: a 2 MiB body, a dataset of
+    10,000 samples nobody asked for before, training whose code must be compiled, an embed
+    state that inflates to megabytes. {load: {p50_ms, p99_ms, max_ms, count, answers}}."""
+    rng = random.Random(0)
+    wide = {"layer_sizes": [20, 8, 1], "activations": ["tanh", "sigmoid"]}
+    rows = [[round(rng.uniform(-1, 1), 15) for _ in range(20)] for _ in range(5250)]
+    big = {"network": wide, "inputs": rows, "targets": [[0.5]] * len(rows), "trace": False}
+    bomb = _state_code(b"[" + b"0," * (2 * 1024 * 1024) + b"0]")  # 4 MiB of JSON
+
+    def body_2mib(client, i):
+        body = json.dumps(big | {"targets": [[i % 7 / 7]] * len(rows)})
+        return client.post("/api/v1/forward", content=body, headers=JSON_HEADERS)
+
+    def dataset_10000(client, i):
+        return client.get("/api/v1/datasets/spiral", params={"n": 10000, "seed": i})
+
+    def compiled_training(client, i):
+        h = 3 + i % 6
+        net = {"layer_sizes": [2, h, h, 1], "activations": ["tanh", "tanh", "sigmoid"]}
+        body = {"network": net, "inputs": X[:40].tolist(), "targets": Y[:40].tolist(),
+                "learning_rate": 0.01 + i * 1e-9, "steps": 4000, "batch_size": 1 + i % 4,
+                "record_every": 1000}  # fmt: skip
+        return client.post("/api/v1/train", content=json.dumps(body), headers=JSON_HEADERS)
+
+    def embed_bomb(client, i):
+        return client.get("/embed", params={"state": bomb, "id": f"x{i}"})
+
+    loads = {
+        "nothing": [],
+        "2 MiB bodies": [body_2mib],
+        "uncached datasets of 10,000": [dataset_10000],
+        "training to compile": [compiled_training],
+        "embed states of 4 MiB": [embed_bomb],
+        "all of these at once": [body_2mib, dataset_10000, compiled_training, embed_bomb],
+    }
+    assert 1.9 * 2**20 < len(json.dumps(big)) < 2 * 2**20, len(json.dumps(big))
+    out = {}
+    for name, kinds in loads.items():
+        stop = threading.Event()
+        answers: dict[int, int] = {}
+
+        def send(kind, seed, stop=stop, answers=answers):
+            with httpx.Client(base_url=url, timeout=60) as client:
+                for i in itertools.count(seed * 100_000):
+                    if stop.is_set():
+                        return
+                    status = kind(client, i).status_code
+                    answers[status] = answers.get(status, 0) + 1
+
+        threads = [
+            threading.Thread(target=send, args=(kind, n), daemon=True)
+            for kind in kinds for n in range(senders)
+        ]  # fmt: skip
+        for t in threads:
+            t.start()
+        latencies = []
+        with httpx.Client(base_url=url, timeout=30) as client:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                start = time.perf_counter()
+                client.get("/healthz")
+                latencies.append((time.perf_counter() - start) * 1e3)
+                time.sleep(0.002)
+        stop.set()
+        for t in threads:
+            t.join(timeout=120)
+        latencies.sort()
+        out[name] = {
+            "count": len(latencies), "p50_ms": latencies[len(latencies) // 2],
+            "p99_ms": latencies[int(len(latencies) * 0.99)], "max_ms": latencies[-1],
+            "answers": dict(sorted(answers.items())),
+        }  # fmt: skip
+    return out
+
+
+def _state_code(raw: bytes) -> str:
+    import base64
+    import zlib
+
+    pack = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return "1." + base64.urlsafe_b64encode(pack.compress(raw) + pack.flush()).decode().rstrip("=")
+
+
+def report_event_loop(result: dict) -> None:
+    print("\nthe event loop: GET /healthz one at a time while 2 clients per kind send")
+    for name, r in result.items():
+        print(f"  {name:30s} {r['count']:6d} requests  p50 {r['p50_ms']:6.2f} ms  p99 "
+              f"{r['p99_ms']:6.2f} ms (target < 20)  max {r['max_ms']:7.1f} ms  "
+              f"their answers {r['answers']}")  # fmt: skip
+
+
 def spread(url: str, n: int = 40) -> dict:
     """New connections to a multi-worker server: which worker processes answered."""
     pids = [httpx.get(f"{url}/healthz").headers["x-backprop-worker"] for _ in range(n)]
@@ -249,11 +345,17 @@ def report(t: dict) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs, for a smoke test")
+    parser.add_argument("--event-loop", action="store_true", help="the event loop part alone")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="serve this checkout's app/")
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed: apt-get install -y wrk")
     rounds, seconds = (1, 3) if args.quick else (3, 6)
     print(f"machine: {os.cpu_count()} cores, {_cpu()}; load average {os.getloadavg()[0]:.1f}")
+    if args.event_loop:
+        with running_server(root=args.tree) as url:
+            report_event_loop(event_loop(url, 3 if args.quick else 10))
+        return
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install -y wrk")
 
     with running_server(env={"BACKPROP_VIZ_RESPONSE_CACHE_ENTRIES": "0"}) as url:
         computed = throughput(url, rounds, seconds)
@@ -282,6 +384,8 @@ def main(argv=None) -> None:
             print(
                 f"  {kind:8s} {m['count']:6d} requests   p50 {m['p50_ms']:6.1f} ms   p99 {m['p99_ms']:6.1f} ms"
             )
+
+        report_event_loop(event_loop(url, 3 if args.quick else 10))
 
     with running_server(workers=2) as url:
         answered = spread(url)

@@ -40,17 +40,20 @@ def command(launcher: str, port: int, workers: int) -> list[str]:
 @contextlib.contextmanager
 def running_server(
     *, workers: int = 1, env: dict | None = None, timeout: float = 30.0,
-    launcher: str = "backprop-viz",
+    launcher: str = "backprop-viz", root: Path = ROOT,
 ):  # fmt: skip
-    """Yield the base URL of a server started by `launcher` (see command())."""
-    with serving(workers=workers, env=env, timeout=timeout, launcher=launcher) as (url, _):
+    """Yield the base URL of a server started by `launcher` (see command()) from root."""
+    with serving(workers=workers, env=env, timeout=timeout, launcher=launcher, root=root) as (
+        url,
+        _,
+    ):
         yield url
 
 
 @contextlib.contextmanager
 def serving(
     *, workers: int = 1, env: dict | None = None, timeout: float = 30.0,
-    launcher: str = "backprop-viz",
+    launcher: str = "backprop-viz", root: Path = ROOT,
 ):  # fmt: skip
     """Yield (base URL, the server's Popen) of a server started by `launcher`; stopped
     (SIGTERM, then SIGKILL after 10 s) at the end unless it has ended already. Unless told
@@ -59,7 +62,7 @@ def serving(
     data = tempfile.TemporaryDirectory(prefix="backprop-viz-data-")
     proc = subprocess.Popen(
         command(launcher, port, workers),
-        cwd=ROOT, env={"BACKPROP_VIZ_DATA_DIR": data.name, **os.environ, **(env or {})},
+        cwd=root, env={"BACKPROP_VIZ_DATA_DIR": data.name, **os.environ, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.state import MAX_STATE_CHARS
 from app.lessons.document import MAX_CAPTION, MAX_STEP, MAX_STOPS
+from app.state import MAX_STATE_CHARS
 from tests.api.test_oembed import share_code
 from tests.lessons.examples import STATE, mazur_lesson, with_stop
 
