@@ -1,4 +1,4 @@
-"""gunicorn's worker class for this app: `gunicorn app.main:app -k app.gunicorn_worker:UvicornWorker`.
+"""gunicorn's worker class for this app: `gunicorn app.main:app -k app.gunicorn_worker.UvicornWorker`.
 
 The maintained uvicorn worker (the uvicorn-worker package), serving with app.server's
 HttpProtocol, which times out slow clients (see app/server.py).

@@ -14,7 +14,7 @@ connection, so the deadlines live here, at the protocol level:
   dropped: the connection is aborted and the bytes waiting for it are freed.
 
 `backprop-viz` serves with HttpProtocol; `uvicorn app.main:app --http app.server:HttpProtocol`
-and gunicorn's `-k app.gunicorn_worker:UvicornWorker` too (see the README, "Deployment").
+and gunicorn's `-k app.gunicorn_worker.UvicornWorker` too (see the README, "Deployment").
 """
 
 from __future__ import annotations

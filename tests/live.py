@@ -32,7 +32,7 @@ def command(launcher: str, port: int, workers: int) -> list[str]:
                 "--http", "app.server:HttpProtocol"]  # fmt: skip
     if launcher == "gunicorn":
         return [sys.executable, "-m", "gunicorn", "app.main:app", "-k",
-                "app.gunicorn_worker:UvicornWorker", "-b", f"127.0.0.1:{port}",
+                "app.gunicorn_worker.UvicornWorker", "-b", f"127.0.0.1:{port}",
                 "-w", str(workers)]  # fmt: skip
     raise ValueError(f"unknown launcher {launcher!r}")
 

@@ -32,10 +32,23 @@ def test_step_cost_times_each_part_of_a_step():
     for line in ("GET /healthz (FastAPI route)", "POST /api/v1/step, computed", "parse and check the body",
                  "the step and its answer", "write the JSON"):  # fmt: skip
         assert re.search(rf"{re.escape(line)}\s+\d+\.\d", out), line
-    assert re.search(r"step mazur\s+[\d,]+\s+[\d,]+\s+[\d,]+  inline", out)
+    number = r"[\d,]+\.\d\d"
     assert re.search(
-        r"predict deep, 40x40 every neuron\s+[\d,]+\s+[\d,]+\s+[\d,]+  in the pool", out
+        rf"step mazur \(compiled\)\s+{number}\s+{number}\s+{number}\s+[\d,]+  inline", out
     )
+    assert re.search(
+        rf"predict deep, 40x40 every neuron\s+{number}\s+{number}\s+{number}\s+[\d,]+  in the pool",
+        out,
+    )
+    assert re.search(r"estimate / measured: from \d+\.\d\d to \d+\.\d\d", out)
+
+
+def test_worst_cases_finds_and_times_the_worst_accepted_requests():
+    out = run("worst_cases.py", timeout=600)
+    rows = re.findall(r"^  (\w+) .*\s([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d{3})\s+[\d,]+$", out, re.M)
+    assert len(rows) >= 15
+    assert {status for *_, status in rows} <= {"200", "503"}  # 503: a shared machine's budget
+    assert re.search(r"longest: [\d.]+ s", out)
 
 
 def test_load_reports_throughput_isolation_and_two_workers_with_no_wrong_status():

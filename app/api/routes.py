@@ -78,7 +78,8 @@ async def dataset(
         )
     except Busy as e:
         content, headers = errors.busy(e)
-        return Response(content, 503, dict(headers), media_type="application/json")
+        headers = {name.decode(): value.decode() for name, value in headers}
+        return Response(content, 503, headers, media_type="application/json")
     return Response(body, media_type="application/json")
 
 

@@ -38,7 +38,7 @@ def numpy_step_ns(sizes, batch: int) -> float:
     """One SGD step of training with numpy: forward, backward, update, and the loop's copies."""
     layers, params, neurons = shape(sizes)
     return (
-        25_000 + 5_000 * layers + 0.2 * batch * params + 6 * batch * neurons + 3 * params
+        25_000 + 7_000 * layers + 0.2 * batch * params + 6 * batch * neurons + 3 * params
         + 30 * batch
     )  # fmt: skip
 
@@ -46,7 +46,7 @@ def numpy_step_ns(sizes, batch: int) -> float:
 def compiled_step_ns(sizes, batch: int) -> float:
     """One SGD step of training as generated straight-line code (compiled.step_function)."""
     _, params, _ = shape(sizes)
-    return 500 + 90 * params + 65 * batch * params + 650 * batch
+    return 700 + 120 * params + 90 * batch * params + 900 * batch
 
 
 def recorded_epoch_ns(sizes) -> float:

@@ -308,7 +308,7 @@ def test_the_pages_requests_run_inline_and_megabyte_answers_do_not(client):
     # cheap to compute, but megabytes to write out: on the event loop they would hold up
     # everybody's steps for 10 to 20 ms each
     assert not inline("step", **data, learning_rate=0.03)
-    assert not inline("forward", **data)
+    assert not inline("forward", **{k: v * 4 for k, v in data.items()})
     assert not inline("predict", resolution=40, hidden=True)
 
 
@@ -325,6 +325,16 @@ def test_a_big_dataset_is_made_in_a_worker_and_kept(client):
         big.content
     )
     assert len(jobs._cache) == 2  # both kept: the same query costs nothing the second time
+
+
+def test_a_big_dataset_when_heavy_work_is_queued_full_is_503(client):
+    jobs = client.app.state.jobs
+    jobs.in_flight = jobs.capacity  # every slot taken
+    r = client.get("/api/v1/datasets/spiral", params={"n": 10000})
+    assert r.status_code == 503
+    assert int(r.headers["retry-after"]) > 0
+    assert "busy" in r.json()["detail"]
+    assert client.get("/api/v1/datasets/spiral", params={"n": 100}).status_code == 200
 
 
 def test_a_big_body_is_parsed_and_checked_in_a_worker(client):
