@@ -2,7 +2,6 @@
 clients cut off, clients that hang up, and every process ending with the server."""
 
 import contextlib
-import itertools
 import json
 import os
 import re
@@ -185,18 +184,10 @@ def impatient():
 
 
 def trickle(port: int, data: bytes) -> bytes:
-    """Send data a byte at a time, a few times a second, until the server closes the
-    connection; return what it answered."""
+    """Send data a byte at a time, four times a second, until the server closes the
+    connection (for at most 60 s: a guard); return what it answered."""
     with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
-        for i in itertools.count():
-            readable, _, _ = select.select([conn], [], [], 0.25)
-            if readable:
-                break
-            try:
-                conn.sendall(data[i % len(data) : i % len(data) + 1])
-            except OSError:  # the server closed the connection while we were sending
-                break
-        return receive_all(conn)
+        return trickle_on(conn, data)
 
 
 def receive_all(conn) -> bytes:
@@ -223,15 +214,17 @@ def test_a_client_that_trickles_its_body_is_cut_off_with_408(impatient):
     assert answer.startswith(b"HTTP/1.1 408")
 
 
-def trickle_on(conn, filler: bytes) -> bytes:
-    for _ in itertools.count():
+def trickle_on(conn, data: bytes) -> bytes:
+    for i in range(240):
         readable, _, _ = select.select([conn], [], [], 0.25)
         if readable:
             break
         try:
-            conn.sendall(filler[:1])
-        except OSError:
+            conn.sendall(data[i % len(data) : i % len(data) + 1])
+        except OSError:  # the server closed the connection while we were sending
             break
+    else:
+        pytest.fail("the server never cut the trickling connection off")
     return receive_all(conn)
 
 
