@@ -462,7 +462,7 @@ def errors(r) -> dict:
         ({"quantity": "a", "layer": 1, "index": 0, "sample": 1}, "body.sample", "expected 0 to 0"),
         ({"quantity": "a", "layer": 1, "index": 0, "sample": -1}, "body.sample", "greater than or equal to 0"),
         ({"quantity": "a", "layer": 1, "index": 0, "answer": None}, "body.answer", "reveal: true"),
-        ({"quantity": "a", "layer": 1, "index": 0, "answer": "NaN"}, "body.answer", "finite number"),
+        ({"quantity": "a", "layer": 1, "index": 0, "answer": "NaN"}, "body.answer", "valid number"),  # strict: text is not a number
         ({"quantity": "a", "layer": 1, "index": 0, "hint": True}, "body.hint", "Extra inputs"),
     ],
 )  # fmt: skip
