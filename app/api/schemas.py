@@ -357,7 +357,7 @@ class TrainRequest(OptimizerFields, DataRequest):
         ns += evaluations * engine.forward_ns(sizes, n) + recorded * engine.recorded_epoch_ns(sizes)
         if tests:
             ns += recorded * engine.forward_ns(sizes, tests)
-        values = 3 * recorded + 3 * params
+        values = 4 * recorded + 3 * params  # epoch, step, loss, test_loss; network, velocity
         ns += self.network_ns() + self.data_ns() + tests * (sizes[0] + sizes[-1]) * NS_PER_INPUT
         ns += values * NS_PER_VALUE
         chunk = min(max(n, tests), engine.chunk_size(sizes))

@@ -96,7 +96,6 @@ function checkNetwork(where, network, limits) {
   if (!Array.isArray(acts) || acts.length !== L) fail(`${where}.activations`, `one per non-input layer (${L})`);
   acts.forEach((name, l) => {
     if (!limits.activations.includes(name)) fail(`${where}.activations.${l}`, `not one of ${limits.activations.join(", ")}`);
-    if (name === "softmax" && l < L - 1) fail(`${where}.activations.${l}`, "softmax is allowed on the output layer only");
   });
   if (!limits.losses.includes(network.loss)) fail(`${where}.loss`, `not one of ${limits.losses.join(", ")}`);
   if (typeof network.train_biases !== "boolean") fail(`${where}.train_biases`, "true or false");
