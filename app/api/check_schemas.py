@@ -101,11 +101,12 @@ class CheckRequest(StepRequest):
         return 1 + len(variants(self.network, len(self.inputs), self.quantity, self.asked_layer))
 
     def cost(self) -> Cost:
-        """The right step and each mistaken one (passes()): a traced step each, kept as Python
-        floats and not written out; the answer is a few numbers."""
+        """The right step, traced, and each mistaken step (passes()), a plain numpy pass that
+        keeps its arrays and costs about two numpy training steps; the answer is a few numbers."""
         sizes, n = self.network.layer_sizes, len(self.inputs)
-        one = engine.numpy_step_ns(sizes, n) + self.trace_values() * NS_PER_LIST_VALUE
-        ns = self.network_ns() + self.data_ns() + self.passes() * one
+        traced = engine.numpy_step_ns(sizes, n) + self.trace_values() * NS_PER_LIST_VALUE
+        mistaken = 2 * engine.numpy_step_ns(sizes, n)
+        ns = self.network_ns() + self.data_ns() + traced + (self.passes() - 1) * mistaken
         memory = engine.buffers_bytes(sizes, n) + self.trace_values() * MEMORY_PER_VALUE
         fewer = Fix(("inputs",), "use fewer samples: a check runs the step once, and again "
                     f"for each of the {self.passes() - 1} mistakes it may find")  # fmt: skip
