@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -27,16 +28,22 @@ def main(server_pid: int) -> None:
     sys.stdout = sys.stderr  # nothing but frames on the answers' pipe
     import app.api.answers  # noqa: F401  (what a job needs, loaded before READY; no FastAPI)
 
+    gc.freeze()  # what is loaded stays: the collector need not look at it again
     send(answers, READY)
     while header := jobs.read(HEADER.size):
         (size,) = HEADER.unpack(header)
         fn, arg = pickle.loads(jobs.read(size))
+        # a big answer is millions of new lists: collecting while they are built cost as much
+        # as building them (a 16 MB trace: 310 ms instead of 140), and references free them
+        gc.disable()
         try:
             frame = ANSWER + serialized(fn, arg)
         except MemoryError:
             frame = OUT_OF_MEMORY
         except Exception as error:  # the server raises it again (a bad body, say)
             frame = ERROR + _pickled(error)
+        finally:
+            gc.enable()
         send(answers, frame)
 
 
