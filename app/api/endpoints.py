@@ -81,7 +81,7 @@ class PostEndpoints:
         if parse_ns(len(body)) > self.jobs.inline_cost:
             return Job(answers.parsed, (fn, model, body), float("inf"))
         request = s.parse(model, body)
-        return Job(fn, request, parse_ns(len(body)) + request.cost().ns)
+        return Job(fn, request, parse_ns(len(body)) + request.estimate().ns)
 
 
 def is_json(headers) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ..config import Settings, get_settings
 from ..engine import compiled
@@ -72,16 +72,24 @@ class Checked(Strict):
     """A request whose problems() and then cost() are checked right after parsing, before
     any work: the limits on shapes and sizes, then on time, answer size and memory."""
 
+    _estimate: Cost | None = PrivateAttr(None)
+
     def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
         return iter(())
 
     def cost(self) -> Cost:
         raise NotImplementedError
 
+    def estimate(self) -> Cost:
+        """cost(), worked out once: when the request is checked against the limits."""
+        if self._estimate is None:
+            self._estimate = self.cost()
+        return self._estimate
+
     @model_validator(mode="after")
     def _check(self):
         settings = get_settings()
-        errors = list(self.problems(settings)) or list(self.cost().problems(settings))
+        errors = list(self.problems(settings)) or list(self.estimate().problems(settings))
         if errors:
             raise FieldErrors([(("body", *loc), msg) for loc, msg in errors])
         return self
