@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,6 +42,9 @@ def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app):
         await run_in_threadpool(store.open)  # connects, and migrates the schema to its head
+        # What is loaded now stays for the process's life: leave it out of the collector's
+        # full passes, each of which held the event loop for 20 to 70 ms over it.
+        gc.freeze()
         yield
         jobs.close()
         store.close()

@@ -30,6 +30,8 @@ def command(launcher: str, port: int, workers: int) -> list[str]:
         return [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(workers),
                 "--http", "app.server:HttpProtocol"]  # fmt: skip
+    if launcher == "loop-probe":  # benchmarks/load.py: the event loop's callbacks timed
+        return [sys.executable, str(ROOT / "benchmarks" / "loop_probe.py"), "--port", str(port)]
     if launcher == "gunicorn":
         return [sys.executable, "-m", "gunicorn", "app.main:app", "-k",
                 "app.gunicorn_worker.UvicornWorker", "-b", f"127.0.0.1:{port}",
