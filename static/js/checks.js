@@ -146,6 +146,9 @@ function checkSettings(settings) {
   for (const [key, value] of [["l1", l1], ["l2", l2]]) {
     if (!(Number.isFinite(value) && value >= 0)) fail(`settings.${key}`, "a number, 0 or more");
   }
+  const { shuffle_seed: seed = null, train_steps: steps = 1 } = settings;
+  if (!(seed === null || (Number.isSafeInteger(seed) && seed >= 0))) fail("settings.shuffle_seed", "a whole number, 0 or more");
+  if (!(Number.isSafeInteger(steps) && steps >= 1)) fail("settings.train_steps", "a whole number, 1 or more");
 }
 
 function checkCount(where, value, most) {

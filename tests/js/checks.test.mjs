@@ -40,6 +40,7 @@ const hostile = [
   ["a test set without targets", change({ test_inputs: [[0, 0]] }), /test_targets/],
   ["a velocity of another shape", change({ velocity: { weights: [[[1]]], biases: [] } }), /velocity\.weights\.0/],
   ["a negative learning rate", change({ settings: { learning_rate: -1 } }), /settings\.learning_rate/],
+  ["a shuffle seed that is text", change({ settings: { shuffle_seed: "x" } }), /settings\.shuffle_seed/],
   ["a cursor past the data", change({ cursor: 5 }), /cursor: a whole number from 0 to 0/],
   ["a loss that is text", change({ losses: [{ step: 0, loss: "low" }] }), /losses\.0\.loss: not a number/],
   ["a list", [], /not a backprop-viz state/],
