@@ -262,8 +262,9 @@ def test_the_question_is_in_view_on_a_phone(open_page):
 
 @pytest.fixture(scope="module")
 def strict_server():
-    """A server whose checks are over their cost limit (1.2 ms: Mazur's step, 0.75 ms, is
-    not; its check, with the mistakes it tries, 1.7 ms, is): /api/v1/check answers 422."""
+    """A server whose hidden deltas are over the cost limit (1.2 ms: Mazur's step, 0.75 ms,
+    is not; the check of a hidden delta, with the 20 mistakes it tries, 1.6 ms, is):
+    /api/v1/check answers 422."""
     with running_server(env={"BACKPROP_VIZ_MAX_COST": "1200000"}) as url:
         yield url
 
@@ -278,9 +279,9 @@ def test_a_number_the_server_will_not_check_is_a_clear_message(browser, strict_s
     page.on("request", watch.on_request)
     goto(page, f"{strict_server}/?preset=mazur")
     fast(page)
-    quiz(page, "z")
+    quiz(page, "hidden_delta")
     button(page, "Step").click()
-    answer(page, "0.3775")
+    answer(page, "0.0088")
     status = page.locator("#quiz-feedback")
     expect(status).to_contain_text("Your answer could not be checked: this request would take")
     expect(status).to_contain_text("a check runs the step once, and again for each of")
