@@ -11,9 +11,11 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+PREFIX = "BACKPROP_VIZ_"
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BACKPROP_VIZ_")
+    model_config = SettingsConfigDict(env_prefix=PREFIX)
 
     # limits, all checked before any work starts: shapes and sizes, then each request's
     # estimated cost (api/cost.py): its time, the size of its answer and its memory
@@ -96,4 +98,13 @@ def default_data_dir() -> Path:
 
 @lru_cache
 def get_settings() -> Settings:
+    # a misspelt or retired setting (such as max_train_work) would otherwise be ignored
+    # without a word, leaving a limit other than the one its operator meant
+    unknown = sorted(
+        key for key in os.environ
+        if key.upper().startswith(PREFIX) and key[len(PREFIX):].lower() not in Settings.model_fields
+    )  # fmt: skip
+    if unknown:
+        known = ", ".join(PREFIX + name.upper() for name in Settings.model_fields)
+        raise ValueError(f"unknown setting {', '.join(unknown)}; the settings are {known}")
     return Settings()

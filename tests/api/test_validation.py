@@ -178,6 +178,12 @@ def test_a_request_past_the_memory_limit_is_refused_naming_it(client):
     assert r.status_code == 200
 
 
+def test_an_unknown_or_retired_setting_is_refused_at_startup(make_client):
+    # max_train_work was replaced by max_cost; silently ignoring it would run other limits
+    with pytest.raises(ValueError, match="unknown setting BACKPROP_VIZ_MAX_TRAIN_WORK"):
+        make_client(max_train_work=1000)
+
+
 def test_limits_are_configurable(make_client):
     client = make_client(max_layers=3, max_cost=10_000_000, max_answer_bytes=2000)
     net = {"layer_sizes": [1, 1, 1, 1], "activations": ["linear"] * 3}
