@@ -44,6 +44,10 @@ def step(req: s.StepRequest) -> dict:
     small = compiled.eligible(net, len(req.inputs))
     take_step = compiled.traced_step if small else network.step
     trace = take_step(net, x, y, _optimizer(req), convert.velocity(req.velocity))
+    layers = [{**vars(layer), "z_terms": None, "grad_a_terms": None} for layer in trace.layers]
+    if req.terms:
+        for layer, (z_terms, grad_a_terms) in zip(layers, network.sum_terms(trace)):
+            layer.update(z_terms=z_terms, grad_a_terms=grad_a_terms)
     return {
         "loss": out(trace.loss),
         "penalty": out(trace.penalty),
@@ -52,7 +56,7 @@ def step(req: s.StepRequest) -> dict:
         "inputs": req.inputs,
         "targets": req.targets,
         "outputs": trace.outputs,
-        "layers": [vars(layer) for layer in trace.layers],  # lists already
+        "layers": layers,
         "network": convert.network_out(trace.network, req.network),
         "velocity": convert.velocity_out(
             [(layer.velocity_weights, layer.velocity_biases) for layer in trace.layers]

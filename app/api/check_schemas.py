@@ -12,13 +12,13 @@ from ..config import Settings
 from ..engine import cost as engine
 from ..engine.mistakes import MISTAKE_IDS, QUANTITIES, WEIGHTS, variants
 from .cost import MEMORY_PER_VALUE, NS_PER_LIST_VALUE, Cost, Fix
-from .schemas import Loc, Out, StepRequest
+from .schemas import Loc, Out, StepFields
 
 Quantity = Literal[QUANTITIES]
 MistakeId = Literal[MISTAKE_IDS]
 
 
-class CheckRequest(StepRequest):
+class CheckRequest(StepFields):
     """A step request and the question: which number of its trace, and the answer to it."""
 
     quantity: Quantity = Field(description="which number of the step's trace")

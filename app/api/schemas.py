@@ -280,7 +280,9 @@ class ForwardRequest(DataRequest):
                        memory_fix=fewer)  # fmt: skip
 
 
-class StepRequest(OptimizerFields, DataRequest):
+class StepFields(OptimizerFields, DataRequest):
+    """What a step takes: /step's body, and the start of /check's."""
+
     targets: Matrix = Field(min_length=1)
 
     def problems(self, s):
@@ -289,10 +291,15 @@ class StepRequest(OptimizerFields, DataRequest):
 
     def trace_values(self) -> int:
         """The numbers of the whole trace: z, a, f', dl/da, delta per sample and neuron, the
-        data and losses per sample, 8 per parameter (weights to velocities, the network)."""
+        data and losses per sample, 10 per parameter (weights to changes, the network)."""
         sizes, n = self.network.layer_sizes, len(self.inputs)
         _, params, neurons = engine.shape(sizes)
-        return 5 * n * neurons + n * (sizes[0] + 3 * sizes[-1] + 1) + 8 * params
+        return 5 * n * neurons + n * (sizes[0] + 3 * sizes[-1] + 1) + 10 * params
+
+    def fix(self) -> Fix:
+        """What to change when the step is past a limit."""
+        return Fix(("inputs",), "send fewer samples (a step traces each one); /train takes "
+                   "big batches without a trace")  # fmt: skip
 
     def cost(self) -> Cost:
         """The step and its whole trace, written out."""
@@ -303,11 +310,29 @@ class StepRequest(OptimizerFields, DataRequest):
             ns += values * NS_PER_LIST_VALUE
         else:
             ns = engine.numpy_step_ns(sizes, n) + values * NS_PER_VALUE
-        fewer = Fix(("inputs",), "send fewer samples (a step traces each one); /train takes "
-                    "big batches without a trace")  # fmt: skip
+        fewer = self.fix()
         ns += self.network_ns() + self.data_ns()
         return Cost.of(ns, values, engine.buffers_bytes(sizes, n), time=fewer, answer=fewer,
                        memory_fix=fewer)  # fmt: skip
+
+
+class StepRequest(StepFields):
+    terms: bool = Field(
+        False, description="true: each layer also gets the terms of its sums, z_terms "
+        "(w a_prev) and grad_a_terms (w_next delta_next), samples x weights numbers each",
+    )  # fmt: skip
+
+    def trace_values(self) -> int:
+        """The trace, and with terms two numbers a sample and weight (w a_prev, w delta)."""
+        sizes, n = self.network.layer_sizes, len(self.inputs)
+        weights = sum(i * o for i, o in zip(sizes, sizes[1:]))
+        return super().trace_values() + 2 * n * weights * self.terms
+
+    def fix(self) -> Fix:
+        if not self.terms:
+            return super().fix()
+        return Fix(("terms",), "ask without terms (they are two numbers a sample and weight), "
+                   "or send fewer samples")  # fmt: skip
 
 
 class TrainRequest(OptimizerFields, DataRequest):
@@ -509,6 +534,19 @@ class StepLayer(Out):
     velocity_biases: MaybeVector
     new_weights: MaybeMatrix
     new_biases: MaybeVector
+    change_weights: MaybeMatrix = Field(
+        description="new_weights - weights: the update's change, -learning_rate * velocity_weights"
+    )
+    change_biases: MaybeVector = Field(description="new_biases - biases (0 when not trained)")
+    z_terms: list[MaybeMatrix] | None = Field(
+        None, description="with terms: z_terms[sample][j][k] = weights[j][k] * a_prev[k]; "
+        "z[sample][j] is their sum plus biases[j]",
+    )  # fmt: skip
+    grad_a_terms: list[MaybeMatrix] | None = Field(
+        None, description="with terms: grad_a_terms[sample][k][j] = w_next[j][k] * "
+        "delta_next[sample][j] (the next layer's weights and delta); grad_a[sample][k] is "
+        "their sum. Null at the output layer, whose grad_a comes from the loss",
+    )  # fmt: skip
 
 
 class VelocityOut(Out):

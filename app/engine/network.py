@@ -238,6 +238,8 @@ class LayerTrace:
     velocity_biases: list[float]
     new_weights: list[list[float]]
     new_biases: list[float]
+    change_weights: list[list[float]]  # new_weights - weights: -learning_rate * velocity
+    change_biases: list[float]  # new_biases - biases (0 when biases are not trained)
 
 
 @dataclass
@@ -349,6 +351,25 @@ def step_layout(layer_sizes: tuple[int, ...], batch: int):
     return start, terms, layers, slice(start - biases[-1][1], start)
 
 
+def sum_terms(trace: StepTrace) -> list[tuple[list, list | None]]:
+    """The terms of each layer's two sums, for a student who adds them up, per layer:
+    z_terms[s][j][k] = w_jk a_prev,k (so z_j = sum_k z_terms[s][j][k] + b_j), and
+    grad_a_terms[s][k][j] = w_next,jk delta_next,j (so dl/da_k = sum_j grad_a_terms[s][k][j]),
+    None at the output, whose dl/da comes from the loss. Shapes (batch, n, n_prev) and
+    (batch, n, n_next)."""
+    layers = trace.layers
+    a_prev = [np.array(trace.inputs)] + [np.array(layer.a) for layer in layers[:-1]]
+    with np.errstate(all="ignore"):  # a diverged step's terms overflow, as its numbers did
+        z_terms = [np.array(l.weights)[None] * a[:, None, :] for l, a in zip(layers, a_prev)]
+        grad_a_terms = [
+            np.array(above.weights).T[None] * np.array(above.delta)[:, None, :]
+            for above in layers[1:]
+        ]
+    return [(z.tolist(), g.tolist()) for z, g in zip(z_terms[:-1], grad_a_terms)] + [
+        (z_terms[-1].tolist(), None)
+    ]
+
+
 def traced(net: Network, x, y, flat: list[float]) -> StepTrace:
     """The trace of a step from the flat list either engine writes (step_layout), with the
     divergence check."""
@@ -363,7 +384,10 @@ def traced(net: Network, x, y, flat: list[float]) -> StepTrace:
     layers = []
     for w, b, name, fields in zip(net.weights, net.biases, net.activations, layer_fields):
         values = [flat[f] if type(f) is slice else [flat[row] for row in f] for f in fields]
-        layer = LayerTrace(w.tolist(), b.tolist(), *values)
+        w, b = w.tolist(), b.tolist()
+        new_w, new_b = values[-2], values[-1]
+        change_w = [[n - o for n, o in zip(*rows)] for rows in zip(new_w, w)]
+        layer = LayerTrace(w, b, *values, change_w, [n - o for n, o in zip(new_b, b)])
         if ACTIVATIONS[name].prime is None:
             layer.f_prime = None  # softmax: its Jacobian instead
         layers.append(layer)

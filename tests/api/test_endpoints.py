@@ -66,6 +66,51 @@ def test_a_client_can_replay_a_step_phase_by_phase(client, mazur_step):
                 assert layer["new_weights"][j][k] == pytest.approx(w_new, rel=1e-15)
 
 
+def test_a_step_reports_each_weights_change_and_with_terms_the_terms_of_its_sums(
+    client, mazur_step
+):
+    """Mazur's numbers: w5 delta_o1 + w7 delta_o2 = 0.0553994 + (-0.0190491) = dE/da_h1."""
+    plain = client.post("/api/v1/step", json=mazur_step)
+    r = client.post("/api/v1/step", json={**mazur_step, "terms": True})
+    assert plain.status_code == r.status_code == 200
+    hidden, output = r.json()["layers"]
+    assert plain.json()["layers"][0]["z_terms"] is None  # only when asked for
+    # the change: new - old, = -learning_rate * dE/dw without momentum (w1 moves by -0.00021928)
+    assert round(hidden["change_weights"][0][0], 9) == -0.000219284  # 0.149780716 - 0.15
+    for layer in (hidden, output):
+        for j, row in enumerate(layer["weights"]):
+            for k, w in enumerate(row):
+                assert w + layer["change_weights"][j][k] == layer["new_weights"][j][k]
+                assert layer["change_weights"][j][k] == pytest.approx(
+                    -mazur_step["learning_rate"] * layer["grad_weights"][j][k], rel=1e-12
+                )
+    assert output["change_biases"] == [0.0, 0.0]  # biases are not trained in the example
+    # z of h1 = w1 i1 + w2 i2 + b1 = 0.0075 + 0.02 + 0.35
+    assert hidden["z_terms"][0][0] == pytest.approx([0.0075, 0.02], rel=1e-15)
+    assert round(hidden["grad_a_terms"][0][0][0], 7) == 0.0553994  # w5 delta_o1
+    assert round(hidden["grad_a_terms"][0][0][1], 7) == -0.0190491  # w7 delta_o2
+    assert output["grad_a_terms"] is None  # dE/da of an output comes from the loss
+    for layer in (hidden, output):
+        for j, terms in enumerate(layer["z_terms"][0]):
+            assert sum(terms) + layer["biases"][j] == pytest.approx(layer["z"][0][j], rel=1e-15)
+    for k, terms in enumerate(hidden["grad_a_terms"][0]):
+        assert sum(terms) == pytest.approx(hidden["grad_a"][0][k], rel=1e-15)
+
+
+def test_the_terms_of_a_big_batch_are_refused_before_any_work(client):
+    spec = {"layer_sizes": [2, 200, 200, 1], "activations": ["tanh", "tanh", "linear"]}
+    body = {"network": spec, "inputs": [[0.0, 0.0]] * 30, "targets": [[0.0]] * 30,
+            "learning_rate": 0.1, "terms": True}  # fmt: skip
+    r = client.post("/api/v1/step", json=body)
+    assert r.status_code == 422
+    problems = r.json()["detail"]
+    assert {tuple(p["loc"]) for p in problems} == {("body", "terms")}
+    answer = next(p["msg"] for p in problems if "(max_answer_bytes)" in p["msg"])
+    assert answer.endswith("ask without terms (they are two numbers a sample and weight), "
+                           "or send fewer samples")  # fmt: skip
+    assert client.post("/api/v1/step", json={**body, "terms": False}).status_code == 200
+
+
 def test_init_fills_in_weights_deterministically_from_the_seed(client):
     spec = {"layer_sizes": [2, 3, 1], "activations": ["tanh", "sigmoid"], "init": "he", "seed": 4}
     r = client.post("/api/v1/init", json={"network": spec})
