@@ -31,6 +31,26 @@ export function formatSigned(x, digits = 4) {
   return !isMissing(x) && x > 0 ? `+${text}` : text;
 }
 
+/**
+ * x in at most `chars` characters for the diagram, keeping as many of `digits` significant
+ * digits as fit: 0.0004386 in 8 is "4.386e−4"; `signed` writes + before a positive number.
+ */
+export function fitNumber(x, chars, { digits = 4, signed = false } = {}) {
+  const plus = !isMissing(x) && x > 0 && signed ? "+" : "";
+  for (let d = digits; d >= 1; d -= 1) {
+    for (const text of [formatNumber(x, d), exponent(x, d)]) {
+      if (plus.length + text.length <= chars) return plus + text;
+    }
+  }
+  return plus + exponent(x, 1);
+}
+
+function exponent(x, digits) {
+  if (isMissing(x) || x === 0) return formatNumber(x);
+  const [mantissa, power] = x.toExponential(digits - 1).split("e");
+  return `${mantissa}e${Number(power)}`.replaceAll("-", MINUS);
+}
+
 /** The full value: the shortest decimal that round-trips, with a real minus sign. */
 export function formatFull(x) {
   if (isMissing(x)) return "\u2014";

@@ -1,29 +1,102 @@
 // Pure layout math and naming for the network diagram: no DOM here, so node --test can check it.
+// The diagram is laid out for the width it is shown at, one unit to a CSS pixel, so that its
+// texts keep their size: across the screen on a wide one, down it on a phone.
+
+import { labelSize, placeLabels } from "./labels.js";
+
+export const LABELLED_EDGES = 9; // up to this many edges, every edge and pulse carries its number
+export const FOCUSABLE_EDGES = 64; // beyond this, edges are reached through the numbers table
+export const NARROW = 560; // a diagram narrower than this runs down the screen, a layer a row
+
+const FONTS = {
+  across: { value: 15, tag: 15, sub: 14, edge: 13, bias: 13, target: 14, loss: 14, total: 14, title: 12, pulse: 13 },
+  down: { value: 12, tag: 12, sub: 11, edge: 12, bias: 12, target: 12, loss: 12, total: 12, title: 12, pulse: 12 },
+};
+const COMPACT_VALUE = 11; // the number inside a small neuron
 
 /**
- * Positions of every neuron and edge for layer_sizes, fitted into width x height.
- * neurons[l][j] = {x, y}; edges = [{layer, from, to}] with layer = the layer it feeds (1..L).
+ * Positions of every neuron, edge and label for layer_sizes, `width` px wide (its height
+ * follows). neurons[l][j] = {x, y}; edges = [{layer, from, to}] with layer = the layer it feeds
+ * (1..L); segments: each edge as drawn, {layer, from, to, name, a, b}; labels: placeLabels'.
+ * A layout whose labels do not all fit is stretched (taller) until they do.
  */
-export function layoutNetwork(layerSizes, { width = 800, height = 480, padding = 56 } = {}) {
+export function layoutNetwork(layerSizes, { width = 960 } = {}) {
+  const orientation = width < NARROW ? "down" : "across";
+  let net = null;
+  for (let stretch = 1, tries = 0; tries <= 10; stretch *= 1.12, tries += 1) {
+    net = geometry(layerSizes, width, orientation, stretch);
+    net.labels = placeLabels(net);
+    if (!net.labels.misses.length) break;
+  }
+  return net;
+}
+
+function geometry(layerSizes, width, orientation, stretch) {
   const columns = layerSizes.length;
   const tallest = Math.max(...layerSizes);
-  const dx = columns > 1 ? (width - 2 * padding) / (columns - 1) : 0;
-  const dy = tallest > 1 ? (height - 2 * padding) / (tallest - 1) : 0;
-  const gap = Math.min(dx || Infinity, dy || Infinity, 2 * padding);
-  const radius = Math.max(6, Math.min(30, gap * 0.36));
-  const neurons = layerSizes.map((n, l) => {
-    const x = columns > 1 ? padding + l * dx : width / 2;
-    const spread = Math.min(dy || 0, Math.max(dy, 2.6 * radius)) * (n - 1);
-    const top = height / 2 - spread / 2;
-    return Array.from({ length: n }, (_, j) => ({ x, y: n > 1 ? top + (j * spread) / (n - 1) : height / 2 }));
-  });
+  const edgeCount = layerSizes.slice(1).reduce((sum, n, i) => sum + n * layerSizes[i], 0);
+  const compact = tallest > 5;
+  const fonts = { ...FONTS[orientation], ...(compact ? { value: COMPACT_VALUE } : {}) };
+  const reserve = labelSize("target", fonts.target).width + 40; // the targets beyond the outputs
+  let radius;
+  let height;
+  let neurons;
+  if (orientation === "across") {
+    const [left, right, pad] = [40, reserve + 20, 56];
+    height = Math.round(stretch * Math.max(420, Math.min(600, tallest * 70 + 112)));
+    const dx = columns > 1 ? (width - left - right) / (columns - 1) : 0;
+    const dy = tallest > 1 ? (height - 2 * pad) / (tallest - 1) : 0;
+    radius = Math.max(6, Math.min(30, Math.min(dx || Infinity, dy || Infinity, 2 * pad) * 0.36));
+    neurons = layerSizes.map((n, l) => {
+      const x = columns > 1 ? left + l * dx : width / 2;
+      const top = height / 2 - (dy * (n - 1)) / 2;
+      return Array.from({ length: n }, (_, j) => ({ x, y: n > 1 ? top + j * dy : height / 2 }));
+    });
+  } else {
+    const side = 8;
+    const gap = Math.round(stretch * (compact ? 90 : 150));
+    // a phone's neuron holds its z or delta under its a: there is no room beside it
+    const most = compact ? tallest : Math.min(tallest, 3);
+    radius = Math.max(6, Math.min(compact ? 26 : 36, Math.min((width - 2 * side) / most, gap) * 0.31));
+    const top = radius + 28;
+    // a layer of four or five labelled neurons wraps into two rows, so that each has room
+    const wrap = compact ? 0 : Math.round(0.55 * gap);
+    let y = top;
+    neurons = layerSizes.map((n) => {
+      const rows = n >= 4 && !compact ? [Math.ceil(n / 2), Math.floor(n / 2)] : [n];
+      const at = rows.flatMap((count, row) =>
+        Array.from({ length: count }, (_, i) => ({ x: side + ((i + 0.5) * (width - 2 * side)) / count, y: y + row * wrap })),
+      );
+      y += gap + (rows.length - 1) * wrap;
+      return at;
+    });
+    height = Math.round(Math.max(...neurons.flat().map((p) => p.y)) + radius + 150);
+  }
+  const names = layerSizes.map((n, l) => Array.from({ length: n }, (_, j) => neuronName(layerSizes, l, j)));
   const edges = [];
   for (let l = 1; l < columns; l += 1) {
     for (let j = 0; j < layerSizes[l]; j += 1) {
       for (let k = 0; k < layerSizes[l - 1]; k += 1) edges.push({ layer: l, from: k, to: j });
     }
   }
-  return { width, height, radius, neurons, edges };
+  const net = { orientation, width, height, radius, neurons, edges, names, fonts, compact };
+  net.inner = orientation === "down" && !compact; // z and delta inside the neuron, under a
+  net.labelled = !compact && edgeCount <= LABELLED_EDGES && (orientation === "across" || tallest <= 2);
+  net.focusable = edgeCount <= FOCUSABLE_EDGES;
+  const gap = radius + 6; // edges stop short of the neurons and their delta rings
+  net.segments = edges.map((e) => ({
+    ...e,
+    name: weightName(layerSizes, e.layer, e.to, e.from),
+    a: alongEdge(net, e, 0, gap),
+    b: alongEdge(net, e, 1, gap),
+  }));
+  net.titles = neurons.map((column, l) => ({ text: layerTitle(layerSizes, l), at: column[0] }));
+  return net;
+}
+
+/** "input", "hidden 2", "output": a column's title on a crowded diagram. */
+export function layerTitle(layerSizes, l) {
+  return l === 0 ? "input" : l === layerSizes.length - 1 ? "output" : `hidden ${l}`;
 }
 
 /**

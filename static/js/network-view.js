@@ -1,20 +1,22 @@
-// The network diagram: drawn once per architecture, then only attributes change.
+// The network diagram: drawn once per architecture and width, then only attributes change.
+// Laid out one unit to a CSS pixel (layout.js), so that its texts keep their size on a phone.
 
-import { alongEdge, edgeWidth, layoutNetwork, neuronName, weightName } from "./layout.js";
+import { biasKey, edgeKey, neuronKey, targetKey } from "./flow.js";
+import { edgeLabelBox, LINE, MONO } from "./labels.js";
+import { alongEdge, edgeWidth, layoutNetwork, layerTitle } from "./layout.js";
 import { clear, setAttrs, svg } from "./svg.js";
-
-const LABELLED_EDGES = 9; // up to this many edges every edge carries its value as text
-const FOCUSABLE_EDGES = 64; // beyond this, edges are reached through the numbers table
 
 export class NetworkView extends EventTarget {
   constructor(root, overlay) {
     super();
     this.root = root;
-    this.overlay = overlay; // its own compositing layer: moving pulses do not repaint the network
+    this.overlay = overlay; // its own compositing layer: moving dots do not repaint the network
     this.layout = null;
     this.moving = []; // the running pulse animations
-    this.activeLayer = null;
-    this.selected = null; // the record of the selected neuron or edge
+    this.active = new Set(); // records outlined as being computed
+    this.marked = new Set(); // records marked as sources
+    this.selected = null; // the record of the selected neuron, edge or bias
+    this.elements = new Map(); // key (flow.js) -> record
     root.addEventListener("click", (event) => this.picked(event));
     root.addEventListener("keydown", (event) => {
       if ((event.key === "Enter" || event.key === " ") && this.targetOf(event)) {
@@ -25,97 +27,145 @@ export class NetworkView extends EventTarget {
     });
   }
 
-  /** Draw every neuron and edge for layer_sizes (only when the shape changes). */
-  draw(layerSizes) {
-    const tallest = Math.max(...layerSizes);
-    const height = Math.max(460, Math.min(600, tallest * 70 + 112));
-    const layout = layoutNetwork(layerSizes, { width: 960, height });
+  /** Draw every neuron, edge, bias and target for layer_sizes, `width` px wide. */
+  draw(layerSizes, width) {
+    const layout = layoutNetwork(layerSizes, { width });
+    const { labels, fonts, radius: r } = layout;
     this.layout = layout;
     this.sizes = layerSizes;
     this.hidePulses();
-    this.activeLayer = null;
+    this.active.clear();
+    this.marked.clear();
     this.selected = null;
+    this.elements.clear();
     clear(this.root);
     clear(this.overlay);
-    setAttrs(this.root, { viewBox: `0 0 ${layout.width} ${layout.height}` });
-    setAttrs(this.overlay, { viewBox: `0 0 ${layout.width} ${layout.height}` });
+    for (const node of [this.root, this.overlay]) setAttrs(node, { viewBox: `0 0 ${layout.width} ${layout.height}` });
+    this.root.classList.toggle("compact", layout.compact);
+    this.root.classList.toggle("down", layout.orientation === "down");
+    this.compact = layout.compact;
+    this.labelled = layout.labelled;
     // built while detached, then inserted at once: one style and layout pass for the lot.
-    // Layer by layer, its neurons then the edges leaving them: the tab order follows the
-    // forward pass; edges stop short of the neurons, so that none is drawn over one.
-    const layers = layerSizes.map((_, l) => [
-      svg("g", { class: "neurons", "data-layer": l }),
-      svg("g", { class: "edges", "data-layer": l + 1 }),
-    ]);
+    // Layer by layer in the tab order: the weights into a layer, its biases, its neurons
+    // (z = W a + b, then a = f(z)); edges stop short of the neurons, so that none is drawn over one.
+    const groups = layerSizes.map((_, l) => ({
+      edges: svg("g", { class: "edges", "data-layer": l }),
+      biases: svg("g", { class: "biases", "data-layer": l }),
+      neurons: svg("g", { class: "neurons", "data-layer": l }),
+    }));
+    this.pillGroup = svg("g", { class: "pills", "aria-hidden": "true" }); // under the labels
     this.labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" });
     this.pulseGroup = svg("g", { class: "pulses" }, this.overlay);
-    this.pulses = []; // circles for the busiest layer, made when first needed
-    const labelled = layout.edges.length <= LABELLED_EDGES;
-    const focusable = layout.edges.length <= FOCUSABLE_EDGES;
-    this.labelled = labelled;
+    this.dots = []; // circles for the busiest layer, made when first needed
+    this.pills = [];
     this.edges = layerSizes.slice(1).map((n, i) => Array.from({ length: n }, () => new Array(layerSizes[i])));
     // every edge is a copy of one template: cloning is cheaper than building 344 of them
-    const template = svg("g", { class: "edge", role: "button", tabindex: focusable ? "0" : "-1" });
+    const template = svg("g", { class: "edge", role: "button", tabindex: layout.focusable ? "0" : "-1" });
     svg("polygon", { class: "hit" }, template);
+    svg("line", { class: "casing" }, template);
     svg("line", { class: "stroke" }, template);
-    const gap = layout.radius + 6; // clear of the neuron and its delta ring
-    for (const edge of layout.edges) {
-      const a = alongEdge(layout, edge, 0, gap);
-      const b = alongEdge(layout, edge, 1, gap);
-      const name = weightName(layerSizes, edge.layer, edge.to, edge.from);
+    for (const segment of layout.segments) {
+      const { layer, from, to, name, a, b } = segment;
       const g = template.cloneNode(true);
-      const [hit, line] = g.children;
-      setNew(g, { "data-layer": edge.layer, "data-from": edge.from, "data-to": edge.to, "data-name": name });
+      const [hit, casing, line] = g.children;
+      setNew(g, { "data-layer": layer, "data-from": from, "data-to": to, "data-name": name });
       setNew(hit, { points: hitArea(a, b, 6) });
-      setNew(line, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
-      layers[edge.layer - 1][1].append(g);
+      for (const node of [casing, line]) setNew(node, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
+      groups[layer].edges.append(g);
       // shown: the last attribute values written, so that unchanged ones are not written again
-      const record = { g, line, label: null, name, edge, shown: {}, text: "" };
-      // a crowded diagram labels only the selected edge: its label is made when first needed
-      if (labelled) this.labelOf(record);
-      this.edges[edge.layer - 1][edge.to][edge.from] = record;
+      const record = { g, line, label: null, name, segment, shown: {}, lines: [] };
+      const box = labels.edge[`${layer}:${to}:${from}`];
+      if (box) record.box = box;
+      if (layout.labelled) this.labelOf(record);
+      this.edges[layer - 1][to][from] = record;
+      this.elements.set(edgeKey(layer, to, from), record);
     }
-    const r = layout.radius;
     this.neurons = layout.neurons.map((column, l) =>
       column.map((p, j) => {
-        const name = neuronName(layerSizes, l, j);
+        const name = layout.names[l][j];
         const g = svg("g", {
-          class: "neuron",
-          "data-layer": l,
-          "data-index": j,
-          "data-name": name,
-          role: "button",
-          tabindex: "0",
-          transform: `translate(${p.x} ${p.y})`,
-        }, layers[l][0]);
-        // focus is a square around the neuron: never mistaken for the round delta ring
+          class: "neuron", "data-layer": l, "data-index": j, "data-name": name,
+          role: "button", tabindex: "0", transform: `translate(${p.x} ${p.y})`,
+        }, groups[l].neurons);
+        // focus is a square around the neuron, a source a dashed diamond: never a ring like delta's
         const side = 2 * r + 12;
         svg("rect", { class: "focus", x: -side / 2, y: -side / 2, width: side, height: side, rx: 3 }, g);
+        const d = r + 11;
+        svg("polygon", { class: "source-mark", points: `0,${-d} ${d},0 0,${d} ${-d},0` }, g);
         svg("circle", { class: "backdrop", r }, g);
         const body = svg("circle", { class: "body", r }, g);
         const ring = svg("circle", { class: "ring", r: r + 3.5, visibility: "hidden" }, g);
         // the texts in reading order, apart: the visible words are those its label starts with
-        const tag = svg("text", { class: "tag", "text-anchor": "middle", y: -r - 7 }, g);
-        tag.textContent = name;
+        const at = (box) => box && { x: box.x + box.width / 2 - p.x, y: box.y + box.height / 2 - p.y };
+        const text = (cls, box, font) => {
+          const spot = at(box) ?? { x: 0, y: 0 };
+          return svg("text", { class: cls, x: spot.x, y: spot.y, "font-size": font, "text-anchor": "middle", "dominant-baseline": "central" }, g);
+        };
+        if (!layout.compact) {
+          text("tag", labels.tag[l]?.[j], fonts.tag).textContent = name;
+          g.append(" ");
+        }
+        const value = text("value", labels.value[l][j], fonts.value);
         g.append(" ");
-        const value = svg("text", { class: "value", "text-anchor": "middle", dy: "0.35em" }, g);
-        g.append(" ");
-        const sub = svg("text", { class: "sub", "text-anchor": "middle", y: r + 18 }, g);
-        if (r < 14) setAttrs(sub, { visibility: "hidden" });
-        return { g, body, ring, value, sub, name, shown: {} };
+        const sub = text("sub", labels.sub[l]?.[j], fonts.sub);
+        if (layout.compact || l === 0) setAttrs(sub, { visibility: "hidden" });
+        const record = { g, body, ring, value, sub, name, shown: {} };
+        this.elements.set(neuronKey(l, j), record);
+        return record;
       }),
     );
-    this.root.append(...layers.flat().slice(0, -1), this.labelGroup);
-    this.compact = r < 20 || tallest > 5;
-    this.root.classList.toggle("compact", this.compact);
-    if (this.compact) {
-      // small neurons: one title per column instead of a name above every neuron
-      const titles = svg("g", { class: "column-titles", "aria-hidden": "true" }, this.root);
-      layout.neurons.forEach((column, l) => {
-        const top = Math.min(...column.map((p) => p.y)) - r - 10;
-        const text = l === 0 ? "input" : l === layerSizes.length - 1 ? "output" : `hidden ${l}`;
-        svg("text", { class: "column-title", x: column[0].x, y: top, "text-anchor": "middle" }, titles).textContent = text;
+    this.biases = labels.bias.map((column, l) =>
+      (column ?? []).map((chip, j) => {
+        const name = layout.names[l][j];
+        const g = svg("g", {
+          class: "bias", "data-layer": l, "data-index": j, "data-name": `b ${name}`,
+          role: "button", tabindex: "0",
+        }, groups[l].biases);
+        svg("line", { class: "stub", x1: chip.stub.a.x, y1: chip.stub.a.y, x2: chip.stub.b.x, y2: chip.stub.b.y }, g);
+        const { box } = chip;
+        svg("rect", { class: "focus", x: box.x - 4, y: box.y - 4, width: box.width + 8, height: box.height + 8, rx: 3 }, g);
+        const rect = svg("rect", { class: "chip", x: box.x, y: box.y, width: box.width, height: box.height, rx: 3 }, g);
+        const text = box.mark ? null : svg("text", {
+          x: box.x + box.width / 2, y: box.y + box.height / 2, "font-size": fonts.bias,
+          "text-anchor": "middle", "dominant-baseline": "central",
+        }, g);
+        const record = { g, rect, text, name, shown: {} };
+        this.elements.set(biasKey(l, j), record);
+        return record;
+      }),
+    );
+    const L = layerSizes.length - 1;
+    const outputs = svg("g", { class: "outputs" });
+    this.targets = labels.target.map((chip, o) => {
+      const g = svg("g", { class: "target", "data-index": o, "aria-hidden": "true", visibility: "hidden" }, outputs);
+      svg("line", { class: "connector", x1: chip.stub.a.x, y1: chip.stub.a.y, x2: chip.stub.b.x, y2: chip.stub.b.y }, g);
+      const { box } = chip;
+      svg("rect", { class: "chip", x: box.x, y: box.y, width: box.width, height: box.height, rx: 3 }, g);
+      const text = svg("text", { x: box.x + box.width / 2, y: box.y + box.height / 2, "font-size": fonts.target, "text-anchor": "middle", "dominant-baseline": "central" }, g);
+      const lossBox = labels.loss[o];
+      const loss = svg("text", {
+        class: "loss-term", "data-index": o, "aria-hidden": "true", visibility: "hidden", "font-size": fonts.loss,
+        x: lossBox.x + lossBox.width / 2, y: lossBox.y + lossBox.height / 2, "text-anchor": "middle", "dominant-baseline": "central",
+      }, outputs);
+      const record = { g, text, loss, shown: {} };
+      this.elements.set(targetKey(o), record);
+      return record;
+    });
+    this.total = { g: svg("text", { class: "loss-total", visibility: "hidden", "font-size": fonts.total }, outputs), box: labels.total, shown: {} };
+    if (layout.compact) {
+      // small neurons: one title per layer instead of a name beside every neuron
+      const titles = svg("g", { class: "column-titles", "aria-hidden": "true" });
+      labels.title.forEach((box, l) => {
+        const attrs = { class: "column-title", x: box.x + box.width / 2, y: box.y + box.height / 2, "font-size": fonts.title, "text-anchor": "middle", "dominant-baseline": "central" };
+        svg("text", attrs, titles).textContent = layerTitle(layerSizes, l);
       });
+      this.root.append(titles);
     }
+    this.root.append(
+      ...groups.flatMap((g, l) => (l === 0 ? [g.neurons] : [g.edges, g.biases, g.neurons])),
+      outputs, this.pillGroup, this.labelGroup,
+    );
+    this.L = L;
   }
 
   neuron(l, j) {
@@ -140,27 +190,71 @@ export class NetworkView extends EventTarget {
     write(n, n.g, "aria-label", label);
   }
 
-  /** An edge's look: width and hue from the weight, dashes when negative, and its value. */
-  setEdge(l, j, k, { value, shown, scale, text, label }) {
+  /** An edge's look: width and hue from the weight, dashes when negative, and its lines of text. */
+  setEdge(l, j, k, { value, shown, scale, lines, label }) {
     const e = this.edges[l - 1][j][k];
     this.setWidth(e, shown, scale);
     write(e, e.line, "class", `stroke ${signClass(shown)}`);
     if (value !== undefined) write(e, e.g, "data-value", String(value));
-    e.text = text;
+    e.lines = lines;
     this.showLabel(e);
     write(e, e.g, "aria-label", label);
   }
 
-  /** An edge's value as text beside it: on every edge of a small diagram, else on the selected one. */
+  /** A bias: its number (at the phase shown) on its chip, and its sign by the chip's look. */
+  setBias(l, j, { value, text, label }) {
+    const b = this.biases[l][j];
+    write(b, b.g, "data-value", String(value));
+    write(b, b.rect, "class", `chip ${signClass(value)}`);
+    if (b.text) writeText(b, b.text, "text", text);
+    write(b, b.g, "aria-label", label);
+  }
+
+  /** An output's target and its term of the loss (null: not computed yet, hidden). */
+  setOutput(o, { target, targetText, loss, lossText }) {
+    const t = this.targets[o];
+    write(t, t.g, "visibility", target === null ? "hidden" : "visible");
+    maybe(t, t.g, "data-value", target);
+    writeText(t, t.text, "text", targetText);
+    write(t, t.loss, "loss-visibility", loss === null ? "hidden" : "visible", "visibility");
+    maybe(t, t.loss, "loss-value", loss, "data-value");
+    writeText(t, t.loss, "loss-text", lossText);
+  }
+
+  /** The loss of the shown sample and the batch's mean, or nothing (null). */
+  setTotal(total) {
+    const t = this.total;
+    write(t, t.g, "visibility", total ? "visible" : "hidden");
+    maybe(t, t.g, "data-value", total?.value ?? null);
+    maybe(t, t.g, "data-mean", total?.mean ?? null);
+    const key = total ? total.lines.join("\n") : "";
+    if (t.shown.lines !== key) {
+      t.shown.lines = key;
+      setLines(t.g, t.box, total ? total.lines : [], this.layout.fonts.total);
+    }
+  }
+
+  /** An edge's text beside it: on every edge of a small diagram, else on the selected one. */
   showLabel(e) {
-    const text = this.labelled || e === this.selected ? e.text : "";
-    if (text || e.label) writeText(e, this.labelOf(e), "label", text);
+    const lines = this.labelled || e === this.selected ? e.lines : [];
+    if (!lines.length && !e.label) return;
+    const key = lines.join("\n");
+    if (e.shown.labelLines === key) return;
+    e.shown.labelLines = key;
+    const font = this.layout.fonts.edge;
+    setLines(this.labelOf(e), e.box, lines, font);
+    // a backing the panel's colour: the line it labels passes under it, not through it
+    const width = Math.max(0, ...lines.map((line) => line.length)) * font * MONO + 6;
+    const height = lines.length * font * LINE;
+    const { x, y } = { x: e.box.x + e.box.width / 2, y: e.box.y + e.box.height / 2 };
+    setAttrs(e.back, { x: (x - width / 2).toFixed(1), y: (y - height / 2).toFixed(1), width: width.toFixed(1), height, visibility: lines.length ? "visible" : "hidden" });
   }
 
   labelOf(e) {
     if (!e.label) {
-      const at = alongEdge(this.layout, e.edge, 0.3);
-      e.label = svg("text", { class: "edge-label", x: at.x, y: at.y - 6, "text-anchor": "middle" }, this.labelGroup);
+      e.box ??= edgeLabelBox(this.layout, this.layout.labels, e.segment);
+      e.back = svg("rect", { class: "label-back", rx: 3 }, this.labelGroup);
+      e.label = svg("text", { class: "edge-label", "font-size": this.layout.fonts.edge }, this.labelGroup);
     }
     return e.label;
   }
@@ -176,30 +270,54 @@ export class NetworkView extends EventTarget {
   }
 
   /**
-   * Send a pulse along every edge of one layer in `duration` ms (backward: from target to
-   * source). Transform animations: the browser moves them without repainting the network.
+   * Send a pulse along each edge ({layer, to, from}) in `duration` ms (backward: from the
+   * neuron it feeds to the one it leaves). With `texts` (one per edge), each pulse carries its
+   * number; else it is a dot. Transform animations: the browser moves them without layout.
    */
-  playPulses(layer, duration, backward = false) {
+  playPulses(edges, duration, backward = false, texts = null) {
     this.hidePulses();
-    const edges = (this.edges[layer - 1] ?? []).flat();
-    while (this.pulses.length < edges.length) {
-      this.pulses.push(svg("circle", { class: "pulse", r: 4, visibility: "hidden" }, this.pulseGroup));
-    }
-    // from the edge of one neuron to the edge of the next, fading out as it arrives: a pulse
-    // never covers a neuron's numbers
-    const gap = this.layout.radius + 4;
-    edges.forEach((e, i) => {
-      const from = alongEdge(this.layout, e.edge, backward ? 1 : 0, gap);
-      const to = alongEdge(this.layout, e.edge, backward ? 0 : 1, gap);
-      const pulse = this.pulses[i]; // at the origin, moved by its transform
-      pulse.setAttribute("visibility", "visible");
-      const keyframes = [
+    if (!edges.length) return;
+    const layout = this.layout;
+    const gap = layout.radius + 4; // from the edge of one neuron to the edge of the next
+    const pills = texts && this.labelled;
+    const pool = pills ? this.pills : this.dots;
+    while (pool.length < edges.length) pool.push(pills ? this.makePill() : svg("circle", { class: "pulse", r: 4, visibility: "hidden" }, this.pulseGroup));
+    edges.forEach((edge, i) => {
+      const from = alongEdge(layout, edge, backward ? 1 : 0, gap);
+      const to = alongEdge(layout, edge, backward ? 0 : 1, gap);
+      const pulse = pool[i]; // at the origin, moved by its transform
+      let keyframes = [
         { transform: translate(from), opacity: 1 },
         { transform: translate(to), opacity: 1, offset: 0.85 },
         { transform: translate(to), opacity: 0 },
       ];
+      if (pills) {
+        const [rect, text] = pulse.children;
+        text.textContent = texts[i];
+        const width = texts[i].length * layout.fonts.pulse * MONO + 10;
+        setAttrs(rect, { x: -width / 2, width });
+        // it shows once clear of the neuron it leaves, and fades before the one it reaches
+        const at = (t) => ({ x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t });
+        const start = Math.min(0.3, (width / 2 + 4) / (Math.hypot(to.x - from.x, to.y - from.y) || 1));
+        keyframes = [
+          { transform: translate(from), opacity: 0 },
+          { transform: translate(at(start)), opacity: 1, offset: start },
+          { transform: translate(at(0.7)), opacity: 1, offset: 0.7 },
+          { transform: translate(at(0.8)), opacity: 0, offset: 0.8 },
+          { transform: translate(to), opacity: 0 },
+        ];
+      }
+      pulse.setAttribute("visibility", "visible");
       this.moving.push({ pulse, animation: pulse.animate(keyframes, { duration, fill: "both" }) });
     });
+  }
+
+  makePill() {
+    const g = svg("g", { class: "pill", visibility: "hidden" }, this.pillGroup);
+    const height = this.layout.fonts.pulse * LINE + 4;
+    svg("rect", { y: -height / 2, height, rx: height / 2 }, g);
+    svg("text", { "font-size": this.layout.fonts.pulse, "text-anchor": "middle", "dominant-baseline": "central" }, g);
+    return g;
   }
 
   hidePulses() {
@@ -210,40 +328,72 @@ export class NetworkView extends EventTarget {
     this.moving = [];
   }
 
-  /** Mark the selected neuron or edge (a selected edge shows its value from its next paint on). */
+  /** Mark the selected neuron, edge or bias (a selected edge shows its value from its next paint on). */
   highlight(selection) {
-    const target = !selection
-      ? null
-      : selection.kind === "edge"
-        ? this.edges?.[selection.layer - 1]?.[selection.to]?.[selection.from]
-        : this.neurons?.[selection.layer]?.[selection.index];
+    const target = this.recordOf(selection);
     if (target === this.selected && (!target || target.g.classList.contains("selected"))) return;
     for (const node of this.root.querySelectorAll(".selected")) node.classList.remove("selected");
+    const before = this.selected;
     this.selected = target ?? null;
     target?.g.classList.add("selected");
+    if (before?.segment && !this.labelled) this.showLabel(before);
   }
 
-  /** Outline the neurons of the layer being computed (null: none). */
-  setActiveLayer(layer) {
-    if (layer === this.activeLayer) return;
-    for (const n of this.neurons?.[this.activeLayer] ?? []) n.g.classList.remove("active");
-    for (const n of this.neurons?.[layer] ?? []) n.g.classList.add("active");
-    this.activeLayer = layer;
+  recordOf(selection) {
+    if (!selection || !this.layout) return null;
+    const { kind, layer: l } = selection;
+    if (kind === "edge") return this.elements.get(edgeKey(l, selection.to, selection.from)) ?? null;
+    if (kind === "bias") return this.elements.get(biasKey(l, selection.index)) ?? null;
+    return this.elements.get(neuronKey(l, selection.index)) ?? null;
+  }
+
+  /** Mark the elements whose numbers enter the number explained or being computed (keys). */
+  setSources(keys) {
+    const next = new Set(keys.map((key) => this.elements.get(key)).filter(Boolean));
+    for (const record of this.marked) if (!next.has(record)) record.g.classList.remove("source");
+    for (const record of next) if (!this.marked.has(record)) record.g.classList.add("source");
+    this.marked = next;
+  }
+
+  /** Outline the neurons being computed (keys). */
+  setActive(keys) {
+    const next = new Set(keys.map((key) => this.elements.get(key)).filter(Boolean));
+    for (const record of this.active) if (!next.has(record)) record.g.classList.remove("active");
+    for (const record of next) if (!this.active.has(record)) record.g.classList.add("active");
+    this.active = next;
   }
 
   targetOf(event) {
-    return event.target.closest?.(".neuron, .edge");
+    return event.target.closest?.(".neuron, .edge, .bias");
   }
 
   picked(event) {
     const target = this.targetOf(event);
     if (!target) return;
     const layer = Number(target.dataset.layer);
-    const selection = target.classList.contains("edge")
-      ? { kind: "edge", layer, from: Number(target.dataset.from), to: Number(target.dataset.to) }
-      : { kind: "neuron", layer, index: Number(target.dataset.index) };
+    const kind = target.classList.contains("edge") ? "edge" : target.classList.contains("bias") ? "bias" : "neuron";
+    const selection = kind === "edge"
+      ? { kind, layer, from: Number(target.dataset.from), to: Number(target.dataset.to) }
+      : { kind, layer, index: Number(target.dataset.index) };
     this.dispatchEvent(new CustomEvent("select", { detail: selection }));
   }
+}
+
+/**
+ * Write lines of text into a text node, centred as a block in `box`; the lines start at one x,
+ * so that the digits of a weight, its change and its new value stand under each other.
+ */
+function setLines(node, box, lines, font) {
+  while (node.childNodes.length > lines.length) node.lastChild.remove();
+  while (node.childNodes.length < lines.length) svg("tspan", { "dominant-baseline": "central" }, node);
+  const longest = Math.max(0, ...lines.map((line) => line.length));
+  const x = box.x + box.width / 2 - (longest * font * MONO) / 2;
+  const top = box.y + box.height / 2 - ((lines.length - 1) * font * LINE) / 2;
+  lines.forEach((line, i) => {
+    const span = node.childNodes[i];
+    setAttrs(span, { x: x.toFixed(1), y: (top + i * font * LINE).toFixed(1) });
+    span.textContent = line;
+  });
 }
 
 /** A thin quadrilateral around the segment a-b: easy to click, and it has an area. */
@@ -265,6 +415,15 @@ function write(record, node, key, value, name = key) {
   if (record.shown[key] === value) return;
   record.shown[key] = value;
   node.setAttribute(name, value);
+}
+
+/** Set a number attribute, or remove it when there is no number (null). */
+function maybe(record, node, key, value, name = key) {
+  const text = value === null ? null : String(value);
+  if (record.shown[key] === text) return;
+  record.shown[key] = text;
+  if (text === null) node.removeAttribute(name);
+  else node.setAttribute(name, text);
 }
 
 /** Set a text unless the record says it is already shown. */

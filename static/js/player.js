@@ -1,14 +1,22 @@
 // Plays the phases of a step on the diagram with requestAnimationFrame.
-// The diagram is drawn once; a phase changes only what differs from the phase before, pulses
-// move by transform animations, and frames of the update phase change only edge widths.
+// The diagram is drawn once; a phase is played part by part (flow.js: on a small network, neuron
+// by neuron), each marking the numbers it is computed from while pulses carry them, then
+// showing what it computed. Pulses move by transform animations, and frames of the update
+// phase change only edge widths.
 
+import { computedBy, partsOf, pulsesOf, selectionSources, sourcesOf } from "./flow.js";
+import { biasText, edgeLines, lossText, pulseText, subText, targetText, totalLines, valueText } from "./labels.js";
 import { backwardReached, ease, forwardReached, mix, weightScale } from "./layout.js";
-import { formatNumber, formatSigned } from "./format.js";
+import { fitNumber, formatNumber } from "./format.js";
 
-const BASE_DURATION = 900; // ms per phase at speed 1
+const BASE_DURATION = 900; // ms per part of a phase at speed 1
 
-/** What every neuron and edge shows at one position of the timeline (pure: no DOM). */
-export function sceneAt(store, position, digits = 4) {
+/**
+ * What every neuron, edge, bias and output shows at one position of the timeline (pure: no
+ * DOM). `done`: how many parts of the position's phase have been played (all by default);
+ * `labelled`: whether its layers are computed neuron by neuron (flow.js).
+ */
+export function sceneAt(store, position, { done = Infinity, labelled = false } = {}) {
   const phase = store.phaseAt(position);
   const record = store.recordAt(position);
   const trace = record?.trace ?? null;
@@ -17,41 +25,70 @@ export function sceneAt(store, position, digits = 4) {
   const L = sizes.length - 1;
   const s = trace ? Math.min(store.sample, trace.inputs.length - 1) : 0;
   const inputs = trace ? trace.inputs[s] : store.data.inputs[store.sampleIndex];
-  const targets = trace ? trace.targets[s] : store.data.targets[store.sampleIndex];
+  const shown = reveal(sizes, phase, done, labelled);
   const neurons = sizes.map((n, l) =>
     Array.from({ length: n }, (_, j) => {
-      if (l === 0) return { value: inputs[j], text: formatNumber(inputs[j], digits), sub: "" };
+      if (l === 0) return { value: inputs[j], text: valueText(inputs[j]), sub: "" };
       const layer = trace?.layers[l - 1];
       const out = { value: null, text: "", sub: "", ring: null };
-      if (layer && forwardReached(phase, l)) {
+      if (layer && shown.forward(l, j)) {
         out.value = layer.a[s][j];
-        out.text = formatNumber(out.value, digits);
-        out.sub = `z ${formatNumber(layer.z[s][j])}`;
+        out.text = valueText(out.value);
+        out.sub = subText("z", layer.z[s][j]);
       }
-      if (l === L && trace && (phase === "loss" || backwardReached(phase, l))) {
-        out.sub = `y ${formatNumber(targets[j])}`;
-      }
-      if (layer && backwardReached(phase, l)) {
+      if (layer && shown.delta(l, j)) {
         out.ring = layer.delta[s][j];
-        out.sub = `\u03b4 ${formatSigned(layer.delta[s][j])}`;
+        out.sub = subText("\u03b4", layer.delta[s][j]);
       }
       return out;
     }),
   );
+  const update = phase === "update" && done >= 1;
   const edges = sizes.slice(1).map((n, i) => {
     const l = i + 1;
     const layer = trace?.layers[i];
     return Array.from({ length: n }, (_, j) =>
       Array.from({ length: sizes[i] }, (_, k) => {
         const weight = network.weights[i][j][k];
-        const out = { weight, grad: null, next: null };
-        if (layer && backwardReached(phase, l)) out.grad = layer.grad_weights[j][k];
-        if (layer && phase === "update") out.next = layer.new_weights[j][k];
+        const out = { weight, grad: null, next: null, change: null };
+        if (layer && shown.grad(l)) out.grad = layer.grad_weights[j][k];
+        if (layer && update) [out.next, out.change] = [layer.new_weights[j][k], layer.change_weights[j][k]];
         return out;
       }),
     );
   });
-  return { phase, trace, network, neurons, edges, scale: weightScale(network.weights) };
+  const biases = sizes.map((n, l) =>
+    l === 0 ? [] : Array.from({ length: n }, (_, j) => {
+      const value = update ? trace.layers[l - 1].new_biases[j] : network.biases[l - 1][j];
+      return { value, text: biasText(value) };
+    }),
+  );
+  const loss = trace && shown.loss;
+  const outputs = Array.from({ length: sizes[L] }, (_, o) => {
+    const target = loss ? trace.targets[s][o] : null;
+    const term = loss ? trace.output_losses[s][o] : null;
+    return { target, targetText: loss ? targetText(target) : "", loss: term, lossText: loss ? lossText(term) : "" };
+  });
+  const batch = trace ? trace.inputs.length : 1;
+  const total = loss
+    ? { value: trace.sample_losses[s], mean: trace.loss, lines: totalLines(trace.sample_losses[s], { sample: s, batch, mean: trace.loss }) }
+    : null;
+  return { phase, trace, network, neurons, edges, biases, outputs, total, sample: s, scale: weightScale(network.weights) };
+}
+
+/** What the parts of `phase` played so far (`done` of them) have shown, with what earlier phases did. */
+function reveal(sizes, phase, done, labelled) {
+  const parts = partsOf(sizes, phase, labelled);
+  const played = parts.slice(0, done);
+  const now = (kind, l) => phase === `${kind}-${l}`;
+  const computed = new Set(played.flatMap((part) => computedBy(sizes, part)));
+  const L = sizes.length - 1;
+  return {
+    forward: (l, j) => forwardReached(phase, l) && (!now("forward", l) || computed.has(`n:${l}:${j}`)),
+    delta: (l, j) => backwardReached(phase, l) && (!now("backward", l) || computed.has(`n:${l}:${j}`)),
+    grad: (l) => backwardReached(phase, l) && (!now("backward", l) || played.some((part) => part.kind === "grad")),
+    loss: (phase === "loss" && done >= 1) || backwardReached(phase, L),
+  };
 }
 
 export class Player extends EventTarget {
@@ -66,46 +103,68 @@ export class Player extends EventTarget {
     this.painted = new WeakMap(); // edge of the view -> the numbers it last showed
   }
 
-  digits() {
-    return this.view.compact ? 3 : 4;
+  scene(position, done) {
+    return sceneAt(this.store, position, { done, labelled: this.view.labelled });
   }
 
   /** Show a position at once, without animation. */
   show(position = this.store.position) {
-    const scene = sceneAt(this.store, position, this.digits());
-    this.paint(scene, 1);
+    this.paint(this.scene(position), 1);
     this.view.hidePulses();
-    this.view.setActiveLayer(null);
+    this.view.setActive([]);
+    this.markSelection();
   }
 
-  /** Animate from the current position to the next one, then move the store there. */
+  /** Mark the sources of what the selected neuron, weight or bias shows (flow.js). */
+  markSelection() {
+    const { store } = this;
+    const network = store.record ? store.record.network : store.snapshot().network;
+    this.view.setSources(selectionSources(network.layer_sizes, store.selection, store.phase, { trainBiases: network.train_biases }));
+  }
+
+  /** Animate from the current position to the next one, part by part, then rest there. */
   async advance() {
     const store = this.store;
     const to = store.position + 1;
     if (to > store.end) return false;
     // only the update phase morphs from the numbers before it
-    const from = store.phaseAt(to) === "update" ? sceneAt(store, store.position, this.digits()) : null;
+    const from = store.phaseAt(to) === "update" ? this.scene(store.position) : null;
     this.setBusy(true);
     store.moveTo(to);
-    const scene = sceneAt(store, to, this.digits());
-    const phase = scene.phase;
-    const [kind, layerText] = phase.split("-");
-    const layer = Number(layerText);
-    const L = scene.network.layer_sizes.length - 1;
+    const record = store.recordAt(to);
+    const { layer_sizes: sizes, train_biases: trainBiases } = record.network;
+    const parts = partsOf(sizes, store.phaseAt(to), this.view.labelled);
     const duration = BASE_DURATION / this.speed;
-    if (kind === "forward") this.view.setActiveLayer(layer);
-    else if (kind === "backward") this.view.setActiveLayer(layer);
-    else if (kind === "loss") this.view.setActiveLayer(L);
-    // pulses travel for the first three quarters of the phase, then wait at the end
-    if (kind === "forward") this.view.playPulses(layer, 0.75 * duration, false);
-    if (kind === "backward" && layer < L) this.view.playPulses(layer + 1, 0.75 * duration, true);
-    const morph = kind === "update" ? this.morph(from, scene) : null;
-    await this.animate(duration, morph && ((t) => morph(ease(t))));
-    this.view.hidePulses();
-    this.view.setActiveLayer(null);
-    this.paint(scene, 1);
+    for (const [i, part] of parts.entries()) {
+      if (this.hurry) break;
+      this.view.setActive(computedBy(sizes, part));
+      this.view.setSources(sourcesOf(sizes, part, { trainBiases }));
+      // pulses travel for the first three quarters of a part, then wait at the end
+      const { edges, backward } = pulsesOf(sizes, part);
+      this.view.playPulses(edges, 0.75 * duration, backward, this.pulseTexts(record.trace, edges, backward));
+      const morph = part.kind === "update" ? this.morph(from, this.scene(to)) : null;
+      await this.animate(duration, morph && ((t) => morph(ease(t))));
+      this.view.hidePulses();
+      this.paint(this.scene(to, i + 1), 1); // what this part computed appears now
+    }
+    this.view.setActive([]);
+    this.paint(this.scene(to), 1);
+    this.markSelection();
     this.setBusy(false);
     return true;
+  }
+
+  /** The number each pulse carries, w a forward and w delta backward, from the trace's terms
+   * (asked for on small networks, see actions.js); none without them. */
+  pulseTexts(trace, edges, backward) {
+    if (!edges.length || !this.view.labelled) return null;
+    const s = Math.min(this.store.sample, trace.inputs.length - 1);
+    const texts = edges.map(({ layer, to, from }) => {
+      const terms = backward ? trace.layers[layer - 2].grad_a_terms : trace.layers[layer - 1].z_terms;
+      const value = backward ? terms?.[s][from][to] : terms?.[s][to][from];
+      return value === undefined ? null : pulseText(value);
+    });
+    return texts.includes(null) ? null : texts;
   }
 
   /** Run a frame callback (if any) with t from 0 to 1 over `duration` ms. */
@@ -158,10 +217,20 @@ export class Player extends EventTarget {
       column.forEach((n, j) => {
         const name = view.neuron(l, j).name;
         // small neurons have no room for a second line: delta takes the place of a
-        const text = view.compact && n.ring !== null && n.ring !== undefined ? `\u03b4${formatSigned(n.ring, 2)}` : n.text;
-        view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n, text) });
+        const compactDelta = view.compact && n.ring !== null && n.ring !== undefined;
+        const text = compactDelta ? `\u03b4${fitNumber(n.ring, 6, { signed: true })}` : n.text;
+        const output = l === scene.neurons.length - 1 ? scene.outputs[j] : null;
+        view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n, text, output) });
       }),
     );
+    scene.biases.forEach((column, l) =>
+      column.forEach((b, j) => {
+        const name = view.neuron(l, j).name;
+        view.setBias(l, j, { ...b, label: view.biases[l][j].text ? `${b.text} (bias of ${name})` : `bias of ${name}: ${formatNumber(b.value)}` });
+      }),
+    );
+    scene.outputs.forEach((o, i) => view.setOutput(i, o));
+    view.setTotal(scene.total);
     const update = scene.phase === "update";
     const scale = scene.scale;
     scene.edges.forEach((layer, i) =>
@@ -176,13 +245,13 @@ export class Player extends EventTarget {
             last.moving === moving && last.scale === scale && last.t === t && last.selected === selected
           ) return;
           this.painted.set(edge, { weight: e.weight, grad: e.grad, next: e.next, moving, scale, t, selected });
-          const text = edgeText(edge.name, e, scene.phase);
+          const lines = edgeLines(edge.name, e);
           view.setEdge(i + 1, j, k, {
             value: moving ? e.next : e.weight,
             shown: moving ? mix(e.weight, e.next, t) : e.weight,
             scale,
-            text,
-            label: text.startsWith(edge.name) ? `weight ${text}` : `weight ${edge.name} ${formatNumber(e.weight)}, ${text}`,
+            lines,
+            label: edgeLabel(edge.name, e),
           });
         }),
       ),
@@ -190,22 +259,27 @@ export class Player extends EventTarget {
   }
 }
 
-function edgeText(name, e, phase) {
-  if (phase === "update" && e.next !== null) return `${name} ${formatNumber(e.weight)} \u2192 ${formatNumber(e.next)}`;
-  if (e.grad !== null) return `\u2202E/\u2202${name} ${formatSigned(e.grad)}`;
-  return `${name} ${formatNumber(e.weight)}`;
+/** A weight's accessible name: its visible words first, then what they are. */
+function edgeLabel(name, e) {
+  if (e.next !== null) {
+    return `weight ${name} ${formatNumber(e.weight)}, change \u0394w ${formatNumber(e.change)}, new ${formatNumber(e.next)}`;
+  }
+  if (e.grad !== null) return `weight ${name} ${formatNumber(e.weight)}, \u2202E/\u2202${name} ${formatNumber(e.grad)} (its gradient)`;
+  return `weight ${name} ${formatNumber(e.weight)}`;
 }
 
-const SUB_MEANING = { z: "weighted sum", y: "target", "\u03b4": "error signal delta" };
+const SUB_MEANING = { z: "weighted sum", "\u03b4": "error signal delta" };
 
 /**
  * A neuron's accessible name: its visible words in their order (name, number, sub line), each
- * number followed by what it is in parentheses.
+ * number followed by what it is in parentheses; an output's target and loss term after them.
  */
-function neuronLabel(name, l, n, text) {
+function neuronLabel(name, l, n, text, output) {
   if (l === 0) return `input ${name}: ${text}`;
   let label = `neuron ${name}`;
   if (text) label += `: ${text} (${text.startsWith("\u03b4") ? "its error signal delta" : "its activation a"})`;
   if (n.sub) label += `, ${n.sub} (${SUB_MEANING[n.sub[0]]})`;
+  if (output?.target !== null && output?.target !== undefined) label += `, target ${output.targetText}`;
+  if (output?.loss !== null && output?.loss !== undefined) label += `, loss term ${output.lossText}`;
   return label;
 }

@@ -35,17 +35,23 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   const counter = byId("counter");
   let drawnShape = "";
 
+  // laid out for the width it is shown at: drawn again when the network or that width changes
+  const diagram = view.root.parentElement;
+  const widthNow = () => Math.max(240, Math.floor(diagram.clientWidth) - 2); // inside the border
   const redraw = () => {
-    const shape = store.network.layer_sizes.join("-");
+    const shape = `${store.network.layer_sizes.join("-")}@${widthNow()}`;
     const first = drawnShape === "";
     if (shape !== drawnShape) {
-      view.draw(store.network.layer_sizes);
+      view.draw(store.network.layer_sizes, widthNow());
       drawnShape = shape;
     }
     view.highlight(store.selection);
     if (!player.busy) player.show();
     if (first) performance.mark("network-drawn");
   };
+  new ResizeObserver(() => {
+    if (store.network && drawnShape && !player.busy && !session.stepping) redraw();
+  }).observe(diagram);
 
   const showStatus = () => {
     const phase = store.phase;
@@ -110,8 +116,10 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   store.addEventListener("change", (event) => {
     if (!store.network) return; // an error before anything was loaded (a bad ?preset=)
     const reason = event.detail.reason;
-    if (reason === "selection") view.highlight(store.selection);
-    else if (!QUIET.has(reason)) redraw();
+    if (reason === "selection") {
+      view.highlight(store.selection);
+      if (!player.busy) player.show(); // its sources, and on a crowded diagram an edge's label
+    } else if (!QUIET.has(reason)) redraw();
     inspectorPanel?.classList.toggle("chosen", Boolean(store.selection));
     if (reason === "selection" && store.selection && inspectorPanel) reveal();
     showStatus();
@@ -121,6 +129,7 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   });
   player.addEventListener("busy", (event) => {
     if (event.detail.busy) return;
+    if (drawnShape && !drawnShape.endsWith(`@${widthNow()}`)) redraw(); // resized while it played
     inspector?.render();
     later();
   });

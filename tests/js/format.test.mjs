@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { csvNumber, formatFull, formatNumber, formatSigned } from "../../static/js/format.js";
+import { csvNumber, fitNumber, formatFull, formatNumber, formatSigned } from "../../static/js/format.js";
 
 test("four significant digits by default, trailing zeros dropped", () => {
   assert.equal(formatNumber(0.5932699921071872), "0.5933");
@@ -39,4 +39,19 @@ test("full values round-trip exactly; CSV stays ASCII", () => {
   assert.equal(formatFull(x), "\u22120.35891647971788465");
   assert.equal(Number(csvNumber(x)), x);
   assert.equal(csvNumber(1e-300), "1e-300");
+});
+
+test("the diagram's numbers fit their room, keeping as many significant digits as they can", () => {
+  assert.equal(fitNumber(0.5932699921071872, 7), "0.5933");
+  assert.equal(fitNumber(0.0004385677, 8, { signed: true }), "+4.39e\u22124");
+  assert.equal(fitNumber(0.0004385677, 9, { signed: true }), "+4.386e\u22124");
+  assert.equal(fitNumber(-0.0380982, 8), "\u22120.0381");
+  assert.equal(fitNumber(-1.234567e-12, 8), "\u22121.2e\u221212");
+  assert.equal(fitNumber(123456.7, 7), "1.235e5");
+  assert.equal(fitNumber(0, 8, { signed: true }), "0");
+  assert.equal(fitNumber(null, 8), "\u2014");
+  for (const x of [1e-300, -9.99999e-99, 987654321, -0.00012345, 0.1, -1e300]) {
+    assert.ok(fitNumber(x, 8, { signed: true }).length <= 8, String(x));
+    assert.ok(fitNumber(x, 7).length <= 7, String(x));
+  }
 });

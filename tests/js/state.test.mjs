@@ -33,9 +33,13 @@ function fakeTrace(network, w5) {
   next.weights[1][0][0] = w5;
   const layer = (n) => ({
     weights: [], z: [Array(n).fill(0.1)], a: [Array(n).fill(0.5)], delta: [Array(n).fill(0.01)],
-    grad_weights: [[0, 0], [0, 0]], new_weights: [[0, 0], [0, 0]],
+    grad_weights: [[0, 0], [0, 0]], new_weights: [[0, 0], [0, 0]], change_weights: [[0, 0], [0, 0]],
+    new_biases: Array(n).fill(0.7),
   });
-  return { network: next, velocity: null, inputs: [[0.05, 0.1]], targets: [[0.01, 0.99]], layers: [layer(2), layer(2)] };
+  return {
+    network: next, velocity: null, inputs: [[0.05, 0.1]], targets: [[0.01, 0.99]], layers: [layer(2), layer(2)],
+    output_losses: [[0.2748, 0.0236]], sample_losses: [0.2984], loss: 0.2984,
+  };
 }
 
 test("a state survives encode and decode exactly, floats included", async () => {
@@ -119,6 +123,36 @@ test("the scene reveals a layer's activations only once the forward pass reaches
   const update = sceneAt(store, 6);
   assert.equal(update.edges[1][0][0].weight, 0.4);
   assert.equal(update.neurons[2][0].ring, 0.01);
+});
+
+test("biases show the shown phase's value; targets and loss terms appear with the loss phase", () => {
+  const store = new Store();
+  store.load(mazur);
+  store.appendRecord(fakeTrace(store.network, 0.35));
+  const before = sceneAt(store, 2); // forward-2
+  assert.deepEqual(before.biases[2].map((b) => b.value), [0.6, 0.6]);
+  assert.deepEqual(before.outputs.map((o) => o.target), [null, null]);
+  assert.equal(before.total, null);
+  const loss = sceneAt(store, 3);
+  assert.deepEqual(loss.outputs.map((o) => [o.target, o.loss]), [[0.01, 0.2748], [0.99, 0.0236]]);
+  assert.equal(loss.total.value, 0.2984);
+  assert.equal(sceneAt(store, 5).biases[1][0].value, 0.35); // backward-1: not moved yet
+  assert.equal(sceneAt(store, 6).biases[1][0].value, 0.7); // the update: the new bias
+});
+
+test("within a phase, a labelled diagram shows each neuron once its part has been played", () => {
+  const store = new Store();
+  store.load(mazur);
+  store.appendRecord(fakeTrace(store.network, 0.35));
+  const part = (done) => sceneAt(store, 1, { done, labelled: true }).neurons[1].map((n) => n.text);
+  assert.deepEqual(part(0), ["", ""]);
+  assert.deepEqual(part(1), ["0.5", ""]); // z and a of h1, then of h2
+  assert.deepEqual(part(2), ["0.5", "0.5"]);
+  const backward = (done) => sceneAt(store, 5, { done, labelled: true });
+  assert.equal(backward(1).neurons[1][1].ring, null);
+  assert.equal(backward(2).edges[0][0][0].grad, null); // the gradients come last
+  assert.equal(backward(3).edges[0][0][0].grad, 0);
+  assert.equal(sceneAt(store, 3, { done: 0 }).total, null); // the loss, once its part is played
 });
 
 test("only the store changes its state: errors, the functions table, a recorded gradcheck", () => {
