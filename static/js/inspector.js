@@ -1,11 +1,15 @@
-// Explains the selected neuron or weight: its formulas as MathML with the numbers substituted.
+// Explains the selected neuron, weight or bias: where each of its numbers comes from, as MathML
+// equations aligned on "=", walking the chain rule with this step's numbers substituted.
 // The activations' and losses' formulas are the API's (GET /api/v1/functions, kept in
-// store.functions); formula.js draws them, once with symbols and once with this step's numbers.
+// store.functions); formula.js draws them. Every number comes from the API's trace.
 
 import { formula } from "./formula.js";
 import { formatFull, formatNumber, isMissing } from "./format.js";
 import { backwardReached, forwardReached, neuronName, weightName } from "./layout.js";
+import { aligned, dEda, delta as D, dot, eq, frac, gets, mi, minus, mo, paren, partial, plus, slope, sub, times } from "./mathml.js";
 import { clear, html, math } from "./svg.js";
+
+const HINT = "Click a neuron, a weight or a bias to see where its numbers come from.";
 
 export class Inspector {
   constructor(root, store, session) {
@@ -16,35 +20,30 @@ export class Inspector {
     this.full = false;
   }
 
-  // --- MathML pieces ----------------------------------------------------------------------
-
-  num(x, { paren = false, digits = 6 } = {}) {
+  /** A number: 6 significant digits (all 17 in its title, and with "Show full precision"). */
+  num(x, { paren: bracket = false, digits = 6 } = {}) {
     const text = this.full ? formatFull(x) : formatNumber(x, digits);
     const node = math("mn", { title: isMissing(x) ? "not a finite number" : formatFull(x) }, text);
     // in an mrow of their own, brackets grow with the number only, not with a fraction beside it
-    return paren && !isMissing(x) && x < 0 ? math("mrow", {}, math("mo", {}, "("), node, math("mo", {}, ")")) : node;
+    return bracket && !isMissing(x) && x < 0 ? paren([node]) : node;
   }
 
-  line(...parts) {
-    return math("math", { display: "block" }, math("mrow", {}, ...parts));
-  }
-
-  formula(title, lines, parent = this.body) {
-    html("p", { class: "formula-title" }, parent, title);
-    const box = html("div", { class: "formula" }, parent);
-    for (const parts of lines) box.append(this.line(...parts));
-    fit(box);
+  /** A titled block of equations aligned on "="; its title names it for assistive technology. */
+  formula(title, lines) {
+    const id = `formula-${this.count++}`;
+    html("p", { class: "formula-title", id }, this.body, title);
+    const box = html("div", { class: "formula", role: "group", "aria-labelledby": id }, this.body);
+    box.append(aligned(lines));
     return box;
   }
-
-  // --- rendering --------------------------------------------------------------------------
 
   render() {
     const { store } = this;
     const selection = store.selection;
     clear(this.body);
+    this.count = 0;
     if (!selection || !store.network || !store.functions) {
-      html("p", { class: "hint" }, this.body, "Click a neuron or a weight to see where its numbers come from.");
+      html("p", { class: "hint" }, this.body, HINT);
       return;
     }
     const record = store.record;
@@ -57,15 +56,14 @@ export class Inspector {
     };
     ctx.sizes = ctx.network.layer_sizes;
     if (!exists(ctx.sizes, selection)) {
-      html("p", { class: "hint" }, this.body, "Click a neuron or a weight to see where its numbers come from.");
+      html("p", { class: "hint" }, this.body, HINT);
       return;
     }
     ctx.batch = ctx.trace ? ctx.trace.inputs.length : store.batchSize;
     if (selection.kind === "edge") this.edge(ctx, selection);
+    else if (selection.kind === "bias") this.bias(ctx, selection);
     else this.neuron(ctx, selection);
-    if (!ctx.trace) {
-      html("p", { class: "hint" }, this.body, "Press Step or Next phase: the formulas fill in as the step is played.");
-    }
+    if (!ctx.trace) html("p", { class: "hint" }, this.body, "Press Step or Next phase: the formulas fill in as the step is played.");
     const precision = html("label", { class: "precision" }, this.body);
     const box = html("input", { type: "checkbox" }, precision);
     box.checked = this.full;
@@ -75,86 +73,113 @@ export class Inspector {
       this.render();
       this.root.querySelector(".precision input")?.focus();
     });
+    for (const formulaBox of this.body.querySelectorAll(".formula")) scrollable(formulaBox);
   }
+
+  // --- a weight ---------------------------------------------------------------------------
 
   edge(ctx, { layer: l, from: k, to: j }) {
     const { sizes, trace, phase, s } = ctx;
     const name = weightName(sizes, l, j, k);
-    const src = neuronName(sizes, l - 1, k);
-    const dst = neuronName(sizes, l, j);
+    const [src, dst] = [neuronName(sizes, l - 1, k), neuronName(sizes, l, j)];
     const w = ctx.network.weights[l - 1][j][k];
     const W = () => sub("w", name.slice(1));
     html("h3", {}, this.body, `Weight ${name}: from ${src} to ${dst}`);
     this.formula("Value", [[W(), eq(), this.num(w)]]);
-    this.editor(`${name}`, w, (value) => this.setWeight(l, j, k, value));
+    this.editor(name, w, (value) => this.setWeight(l, j, k, value));
     if (!trace) return;
     const layer = trace.layers[l - 1];
     const aPrev = l === 1 ? trace.inputs[s][k] : trace.layers[l - 2].a[s][k];
     const A = () => sub("a", src);
     if (forwardReached(phase, l)) {
-      const more = sizes[l - 1] > 1 ? [plus(), math("mi", {}, "\u2026")] : [];
+      const term = layer.z_terms?.[s][j][k];
       this.formula(`Forward: it carries a of ${src} into z of ${dst}`, [
-        [sub("z", dst), eq(), W(), dot(), A(), ...more, plus(), sub("b", dst)],
-        [eq(), this.num(w), times(), this.num(aPrev, { paren: true }), ...more.map((n) => n.cloneNode(true)), eq(), this.num(layer.z[s][j])],
+        [W(), dot(), A(), eq(), this.num(w), times(), this.num(aPrev, { paren: true })],
+        ...(term === undefined ? [] : [[eq(), this.num(term)]]),
       ]);
     }
     if (backwardReached(phase, l)) {
-      const D = () => sub("\u03b4", dst);
-      const grad = layer.grad_weights[j][k];
-      const delta = layer.delta[s][j];
-      const dEdw = () => frac("\u2202E", ["\u2202", W()]);
-      if (ctx.batch === 1) {
-        this.formula("Gradient", [
-          [dEdw(), eq(), D(), dot(), A()],
-          [eq(), this.num(delta), times(), this.num(aPrev, { paren: true }), eq(), this.num(grad)],
-        ]);
-      } else {
-        this.formula(`Gradient: the mean over the batch of ${ctx.batch} samples`, [
-          [dEdw(), eq(), frac("1", "B"), math("mo", {}, "\u2211"), D(), dot(), A(), eq(), this.num(grad)],
-          [math("mtext", {}, "this sample: "), D(), eq(), this.num(delta), math("mtext", {}, ", "), A(), eq(), this.num(aPrev)],
-        ]);
-      }
-      this.check(ctx.record, (g) => g.layers[l - 1], (layerCheck) => [layerCheck.fd_grad_weights[j][k], layerCheck.rel_error_weights[j][k]]);
+      this.gradient(ctx, { l, j, k, name, src, dst, aPrev, W });
+      this.check(ctx.record, (g) => g.layers[l - 1], (c) => [c.fd_grad_weights[j][k], c.rel_error_weights[j][k]]);
     }
     if (phase === "update") {
-      const [grad, reg] = [layer.grad_weights[j][k], layer.reg_weights[j][k]];
-      const [velocity, next] = [layer.velocity_weights[j][k], layer.new_weights[j][k]];
-      this.update(ctx, W, w, grad, reg, velocity, next, prevVelocity(ctx.record, l, j, k));
+      const v = (field) => layer[field][j][k];
+      this.update(ctx, W, { old: w, grad: v("grad_weights"), reg: v("reg_weights"), velocity: v("velocity_weights"),
+        next: v("new_weights"), change: v("change_weights"), previous: prevVelocity(ctx.record, l, j, k) });
     }
   }
 
-  update(ctx, P, old, grad, reg, velocity, next, previous) {
-    const eta = this.store.settings.learning_rate;
-    const { momentum, l1, l2 } = this.store.settings;
-    const dE = () => frac("\u2202E", ["\u2202", P()]);
-    if (!momentum && !reg) {
-      this.formula("Update", [
-        [P(), math("mo", {}, "\u2190"), P(), minus(), mi("\u03b7"), dot(), dE()],
-        [eq(), this.num(old), minus(), this.num(eta), times(), this.num(grad, { paren: true }), eq(), this.num(next)],
+  /** dE/dw by the chain rule: Mazur's three factors dE/da, da/dz and dz/dw, with numbers. */
+  gradient(ctx, { l, j, k, name, src, dst, aPrev, W }) {
+    const { trace, s, sizes } = ctx;
+    const layer = trace.layers[l - 1];
+    const grad = layer.grad_weights[j][k];
+    const dEdw = () => partial("E", W());
+    if (ctx.batch > 1) {
+      this.formula(`Gradient: the mean over the batch of ${ctx.batch} samples`, [
+        [dEdw(), eq(), frac("1", "B"), mo("\u2211"), D(dst), dot(), sub("a", src)],
+        [eq(), this.num(grad)],
+      ]);
+      this.formula("This sample's factors", [[D(dst), eq(), this.num(layer.delta[s][j])], [sub("a", src), eq(), this.num(aPrev)]]);
+      return;
+    }
+    if (this.elementwise(ctx, l)) {
+      const top = l === sizes.length - 1;
+      const dEda_ = top ? [dEda(dst)] : [paren(this.pathNames(sizes, l, j))];
+      this.formula("Gradient", [
+        [dEdw(), eq(), dEda(dst), dot(), partial(sub("a", dst), sub("z", dst)), dot(), partial(sub("z", dst), W())],
+        [eq(), ...dEda_, dot(), ...slope(dst), dot(), sub("a", src)],
+        [eq(), this.num(layer.grad_a[s][j]), times(), this.num(layer.f_prime[s][j], { paren: true }), times(), this.num(aPrev, { paren: true })],
+        [eq(), this.num(grad)],
       ]);
       return;
     }
-    const V = mi("v");
-    const parts = [[V, eq()]];
-    const values = [eq()];
-    if (momentum) {
-      parts[0].push(mi("\u03bc"), dot(), sub("v", "prev"), plus());
-      values.push(this.num(momentum), times(), this.num(previous, { paren: true }), plus());
-    }
-    parts[0].push(dE());
-    values.push(this.num(grad, { paren: true }));
-    if (reg) {
-      parts[0].push(plus(), sub("\u03bb", "2"), P(), plus(), sub("\u03bb", "1"), mi("sign"), math("mo", {}, "("), P(), math("mo", {}, ")"));
-      values.push(plus(), this.num(l2), times(), this.num(old, { paren: true }), plus(), this.num(l1), times(), this.num(Math.sign(old), { paren: true }));
-    }
-    values.push(eq(), this.num(velocity));
-    this.formula("Update, with momentum and penalties", [
-      parts[0],
-      values,
-      [P(), math("mo", {}, "\u2190"), P(), minus(), mi("\u03b7"), dot(), mi("v")],
-      [eq(), this.num(old), minus(), this.num(eta), times(), this.num(velocity, { paren: true }), eq(), this.num(next)],
+    this.formula("Gradient", [
+      [dEdw(), eq(), partial("E", sub("z", dst)), dot(), partial(sub("z", dst), W()), eq(), D(dst), dot(), sub("a", src)],
+      [eq(), this.num(layer.delta[s][j]), times(), this.num(aPrev, { paren: true })],
+      [eq(), this.num(grad)],
     ]);
   }
+
+  /** Whether delta of layer l is dE/da times f'(z): not softmax's Jacobian, not a fused output. */
+  elementwise(ctx, l) {
+    const { functions } = this.store;
+    const name = ctx.network.activations[l - 1];
+    const top = l === ctx.sizes.length - 1;
+    return !functions.activations[name].delta && !(top && functions.fused[`${name}+${ctx.network.loss}`]);
+  }
+
+  /** The update: the change -eta dE/dw (with momentum and penalties, -eta v), then the new value. */
+  update(ctx, P, { old, grad, reg, velocity, next, change, previous }) {
+    const eta = this.store.settings.learning_rate;
+    const { momentum, l1, l2 } = this.store.settings;
+    const dE = () => partial("E", P());
+    const change_ = () => math("mrow", {}, mi("\u0394"), P());
+    const lines = [];
+    if (momentum || reg) {
+      const V = [mi("v"), eq()];
+      const values = [eq()];
+      if (momentum) {
+        V.push(mi("\u03bc"), dot(), sub("v", "prev"), plus());
+        values.push(this.num(momentum), times(), this.num(previous, { paren: true }), plus());
+      }
+      V.push(dE());
+      values.push(this.num(grad, { paren: true }));
+      if (reg) {
+        V.push(plus(), sub("\u03bb", "2"), P(), plus(), sub("\u03bb", "1"), mi("sign"), paren([P()]));
+        values.push(plus(), this.num(l2), times(), this.num(old, { paren: true }), plus(), this.num(l1), times(), this.num(Math.sign(old), { paren: true }));
+      }
+      lines.push(V, values, [eq(), this.num(velocity)]);
+      lines.push([change_(), eq(), minus(), mi("\u03b7"), dot(), mi("v")], [eq(), minus(), this.num(eta), times(), this.num(velocity, { paren: true })]);
+    } else {
+      lines.push([change_(), eq(), minus(), mi("\u03b7"), dot(), dE()], [eq(), minus(), this.num(eta), times(), this.num(grad, { paren: true })]);
+    }
+    lines.push([eq(), this.num(change)]);
+    lines.push([P(), gets(), P(), plus(), change_()], [eq(), this.num(old), plus(), this.num(change, { paren: true })], [eq(), this.num(next)]);
+    this.formula(momentum || reg ? "Update, with momentum and penalties" : "Update: the change, then the new value", lines);
+  }
+
+  // --- a neuron ---------------------------------------------------------------------------
 
   neuron(ctx, { layer: l, index: j }) {
     const { sizes, trace, phase, s } = ctx;
@@ -167,12 +192,10 @@ export class Inspector {
       this.editor(`input ${name}`, x, (value) => this.setSample("inputs", j, value));
       return;
     }
-    const kind = l === L ? "Output neuron" : "Hidden neuron";
     const activation = this.store.functions.activations[ctx.network.activations[l - 1]];
-    html("h3", {}, this.body, `${kind} ${name}, ${activation.title}`);
+    html("h3", {}, this.body, `${l === L ? "Output" : "Hidden"} neuron ${name}, ${activation.title}`);
     const b = ctx.network.biases[l - 1][j];
-    const B = () => sub("b", name);
-    this.formula("Bias", [[B(), eq(), this.num(b)]]);
+    this.formula("Bias", [[sub("b", name), eq(), this.num(b)]]);
     this.editor(`bias of ${name}`, b, (value) => this.setBias(l, j, value));
     if (l === L) {
       const y = trace ? trace.targets[s][j] : this.store.data.targets[this.store.sampleIndex][j];
@@ -180,46 +203,86 @@ export class Inspector {
     }
     if (!trace) return;
     const layer = trace.layers[l - 1];
-    const prevA = (k) => (l === 1 ? trace.inputs[s][k] : trace.layers[l - 2].a[s][k]);
-    const Z = () => sub("z", name);
     if (forwardReached(phase, l)) {
-      const symbolic = [Z(), eq()];
-      const numeric = this.products(
-        sizes[l - 1],
-        symbolic,
-        (k) => [sub("w", weightName(sizes, l, j, k).slice(1)), sub("a", neuronName(sizes, l - 1, k))],
-        (k) => [ctx.network.weights[l - 1][j][k], prevA(k)],
-        [sub("w", "k"), sub("a", "k")],
-      );
-      numeric.at(-1)?.push(plus(), this.num(b, { paren: true }));
-      symbolic.push(plus(), B());
-      this.formula("Forward: weighted sum", [symbolic, ...numeric, [eq(), this.num(layer.z[s][j])]]);
-      const applied = activation.output_only ? [] : [eq(), mi(activation.symbol), paren([Z()])];
-      const numbers = this.numbers(ctx, l, j);
-      this.fromTable("Forward: activation", [sub("a", name), ...applied], activation.f, name, numbers, layer.a[s][j]);
+      this.weightedSum(ctx, l, j, "Forward: weighted sum");
+      const applied = activation.output_only ? [] : [eq(), mi(activation.symbol), paren([sub("z", name)])];
+      this.formula("Forward: activation", this.fromTable([sub("a", name), ...applied], activation.f, name, this.numbers(ctx, l, j), layer.a[s][j]));
     }
     if (l === L && (phase === "loss" || backwardReached(phase, l))) this.loss(ctx, j, name);
-    if (backwardReached(phase, l)) this.delta(ctx, l, j, name, activation);
-    if (phase === "update") {
-      if (ctx.network.train_biases) {
-        this.update(ctx, B, b, layer.grad_biases[j], 0, layer.velocity_biases[j], layer.new_biases[j], prevBias(ctx.record, l, j));
-      } else {
-        html("p", { class: "hint" }, this.body, "Biases are not trained here (Train biases is off), so b stays the same.");
-      }
+    if (backwardReached(phase, l)) {
+      this.delta(ctx, l, j, name, activation);
+      this.biasGradient(ctx, l, j, name);
     }
+    if (phase === "update") this.biasUpdate(ctx, l, j, name);
   }
 
-  /** A formula of the table as MathML: with the neuron's symbols, or with `values` (to 4
-   * digits, so that it fits the panel; the result below it has 6). */
-  shown(tree, name, values = symbols(name)) {
-    return formula(tree, values, { number: (x) => this.num(x, { digits: 4 }) });
+  /** z = sum of w a, plus b: the products written out, their values (the trace's terms), z. */
+  weightedSum(ctx, l, j, title) {
+    const { sizes, trace, s, network } = ctx;
+    const name = neuronName(sizes, l, j);
+    const prevA = (k) => (l === 1 ? trace.inputs[s][k] : trace.layers[l - 2].a[s][k]);
+    const b = network.biases[l - 1][j];
+    const terms = trace.layers[l - 1].z_terms?.[s][j];
+    const lines = this.sum(sizes[l - 1], {
+      left: [sub("z", name), eq()],
+      names: (k) => [sub("w", weightName(sizes, l, j, k).slice(1)), sub("a", neuronName(sizes, l - 1, k))],
+      sigma: [sub("w", "k"), sub("a", "k")],
+      values: (k) => [network.weights[l - 1][j][k], prevA(k)],
+      terms: terms && ((k) => terms[k]),
+      last: [sub("b", name), b],
+    });
+    this.formula(title, [...lines, [eq(), this.num(trace.layers[l - 1].z[s][j])]]);
   }
 
-  /** A formula of the table: symbolic, then with this step's numbers (unless it is a lone
-   * variable or number), then the result from the API's trace. */
-  fromTable(title, left, tree, name, numbers, result) {
-    const substituted = "op" in tree ? [[eq(), this.shown(tree, name, numbers)]] : [];
-    this.formula(title, [[...left, eq(), this.shown(tree, name)], ...substituted, [eq(), this.num(result)]]);
+  /**
+   * The lines of a sum of n products (z = sum w a + b forward, dE/da = sum w delta backward):
+   * its names (up to 3 terms, else a sum sign with `sigma`), then up to 8 terms as numbers,
+   * two products a line, and, with `terms`, the products' values from the trace.
+   */
+  sum(n, { left, names, sigma, values, terms, last = null }) {
+    const symbolic = [...left];
+    for (let k = 0; k < Math.min(n, 3) && n <= 3; k += 1) symbolic.push(...(k ? [plus()] : []), ...names(k));
+    if (n > 3) symbolic.push(mo("\u2211"), ...sigma);
+    if (last) symbolic.push(plus(), last[0]);
+    const lines = [symbolic];
+    if (n > 8) return lines;
+    const digits = n > 3 ? 4 : 6;
+    // as many products to a line as fit the panel: about 34 characters of numbers and signs
+    const width = (...xs) => xs.reduce((sum, x) => sum + formatNumber(x, digits).length + 3, 0);
+    const wrap = (items) => {
+      let line = [eq()];
+      let used = 0;
+      for (const [i, [nodes, chars]] of items.entries()) {
+        if (i && used + chars > 34) lines.push(line), (line = [plus()]), (used = 0);
+        else if (i) line.push(plus());
+        line.push(...nodes);
+        used += chars;
+      }
+      lines.push(line);
+    };
+    const tail = () => (last ? [[[this.num(last[1], { paren: true })], width(last[1])]] : []);
+    wrap([...Array.from({ length: n }, (_, k) => {
+      const [a, x] = values(k);
+      return [[this.num(a, { paren: k > 0, digits }), times(), this.num(x, { paren: true, digits })], width(a, x)];
+    }), ...tail()]);
+    if (terms) wrap([...Array.from({ length: n }, (_, k) => [[this.num(terms(k), { paren: k > 0, digits })], width(terms(k))]), ...tail()]);
+    return lines;
+  }
+
+  /** The names of the paths back into neuron j of layer l: w5 delta_o1 + w7 delta_o2. */
+  pathNames(sizes, l, j) {
+    const n = sizes[l + 1];
+    if (n > 3) return [mo("\u2211"), sub("w", "i"), D("i")];
+    return Array.from({ length: n }, (_, i) => [...(i ? [plus()] : []),
+      sub("w", weightName(sizes, l + 1, i, j).slice(1)), D(neuronName(sizes, l + 1, i))]).flat();
+  }
+
+  /** A formula of the table: symbolic, with this step's numbers (unless it is a lone variable
+   * or number), then the result from the API's trace. */
+  fromTable(left, tree, name, numbers, result) {
+    const shown = (values) => formula(tree, values, { number: (x) => this.num(x) });
+    const substituted = "op" in tree ? [[eq(), shown(numbers)]] : [];
+    return [[...left, eq(), shown(symbols(name))], ...substituted, [eq(), this.num(result)]];
   }
 
   /** This step's numbers for the formulas of neuron j of layer l: its layer's z, a and dl/da
@@ -235,86 +298,101 @@ export class Inspector {
     const { trace, s, sizes } = ctx;
     const loss = this.store.functions.losses[ctx.network.loss];
     const numbers = this.numbers(ctx, sizes.length - 1, j);
-    this.fromTable("Loss of this output", [sub("E", name)], loss.term, name, numbers, trace.output_losses[s][j]);
+    this.formula("Loss of this output", this.fromTable([sub("E", name)], loss.term, name, numbers, trace.output_losses[s][j]));
     const total = trace.sample_losses[s];
-    const sum = [mi("E"), eq(), math("mo", {}, "\u2211"), sub("E", "o"), eq(), this.num(total)];
-    this.formula("Loss of this sample (the sum over outputs)", [sum]);
+    this.formula("Loss of this sample (the sum over outputs)", [[mi("E"), eq(), mo("\u2211"), sub("E", "o"), eq(), this.num(total)]]);
     if (trace.inputs.length > 1) {
       this.formula(`Loss of the batch (the mean over ${trace.inputs.length} samples)`, [[mi("L"), eq(), this.num(trace.loss)]]);
     }
   }
 
+  /** delta = dE/dz by the chain rule: dE/da (from the loss, or summed over every path back),
+   * times f'(z), each written out with its numbers; softmax's Jacobian; a fused output's form. */
   delta(ctx, l, j, name, activation) {
     const { trace, s, sizes } = ctx;
     const { functions } = this.store;
     const layer = trace.layers[l - 1];
     const L = sizes.length - 1;
-    const D = () => sub("\u03b4", name);
-    const grad = layer.grad_a[s][j];
-    const delta = layer.delta[s][j];
     const numbers = this.numbers(ctx, l, j);
     const fused = l === L ? functions.fused[`${activation.name}+${ctx.network.loss}`] : undefined;
     if (fused) {
       const loss = functions.losses[ctx.network.loss];
       const title = `Backward: delta (${activation.title} and ${loss.title} simplify together)`;
-      this.fromTable(title, [D()], fused.delta, name, numbers, delta);
-    } else if (l === L) {
-      const gradA = functions.losses[ctx.network.loss].grad_a;
-      this.fromTable("Backward: how the loss changes with a", [dEda(name)], gradA, name, numbers, grad);
-    } else {
-      const next = trace.layers[l];
-      const symbolic = [dEda(name), eq()];
-      const numeric = this.products(
-        sizes[l + 1],
-        symbolic,
-        (i) => [sub("w", weightName(sizes, l + 1, i, j).slice(1)), sub("\u03b4", neuronName(sizes, l + 1, i))],
-        (i) => [next.weights[i][j], next.delta[s][i]],
-        [sub("w", "i"), sub("\u03b4", "i")],
-      );
-      this.formula("Backward: the error that flows back to a", [symbolic, ...numeric, [eq(), this.num(grad)]]);
+      this.formula(title, this.fromTable([D(name), eq(), partial("E", sub("z", name))], fused.delta, name, numbers, layer.delta[s][j]));
+      return;
     }
-    if (!fused && activation.delta) {
-      const title = `Backward: delta through the ${activation.title} (its Jacobian)`;
-      this.fromTable(title, [D()], activation.delta, name, numbers, delta);
-    } else if (!fused) {
-      const fPrime = () => [mi("f\u2032"), paren([sub("z", name)])];
-      const slope = layer.f_prime[s][j];
-      this.fromTable(`Backward: the slope of the ${activation.title}`, fPrime(), activation.f_prime, name, numbers, slope);
-      this.formula("Backward: delta", [
-        [D(), eq(), dEda(name), dot(), ...fPrime()],
-        [eq(), this.num(grad), times(), this.num(layer.f_prime[s][j], { paren: true }), eq(), this.num(delta)],
-      ]);
+    const gradA = l === L
+      ? this.fromTable([dEda(name)], functions.losses[ctx.network.loss].grad_a, name, numbers, layer.grad_a[s][j])
+      : this.paths(ctx, l, j, name);
+    if (activation.delta) {
+      this.formula("Backward: how the loss changes with a", gradA);
+      this.formula(`Backward: delta through the ${activation.title} (its Jacobian row)`, this.fromTable([D(name)], activation.delta, name, numbers, layer.delta[s][j]));
+      return;
     }
-    const gradB = layer.grad_biases[j];
-    this.formula(ctx.batch > 1 ? "Gradient of the bias (mean of delta over the batch)" : "Gradient of the bias", [
-      [frac("\u2202E", ["\u2202", sub("b", name)]), eq(), ctx.batch > 1 ? math("mtext", {}, "mean ") : null, D(), eq(), this.num(gradB)],
+    const fPrime = layer.f_prime[s][j];
+    this.formula("Backward: delta by the chain rule", [
+      [D(name), eq(), partial("E", sub("z", name)), eq(), dEda(name), dot(), ...slope(name)],
+      ...gradA,
+      ...this.fromTable(slope(name), activation.f_prime, name, numbers, fPrime),
+      [D(name), eq(), this.num(layer.grad_a[s][j]), times(), this.num(fPrime, { paren: true })],
+      [eq(), this.num(layer.delta[s][j])],
     ]);
+  }
+
+  /** dE/da of a hidden neuron: the sum over every path out of it, w delta of the neuron it reaches. */
+  paths(ctx, l, j, name) {
+    const { sizes, trace, s } = ctx;
+    const next = trace.layers[l];
+    const terms = trace.layers[l - 1].grad_a_terms?.[s][j];
+    const lines = this.sum(sizes[l + 1], {
+      left: [dEda(name), eq()],
+      names: (i) => [sub("w", weightName(sizes, l + 1, i, j).slice(1)), D(neuronName(sizes, l + 1, i))],
+      sigma: [sub("w", "i"), D("i")],
+      values: (i) => [next.weights[i][j], next.delta[s][i]],
+      terms: terms && ((i) => terms[i]),
+    });
+    return [...lines, [eq(), this.num(trace.layers[l - 1].grad_a[s][j])]];
+  }
+
+  biasGradient(ctx, l, j, name) {
+    const { trace, s } = ctx;
+    const layer = trace.layers[l - 1];
+    const dEdb = partial("E", sub("b", name));
+    const lines = ctx.batch > 1
+      ? [[dEdb, eq(), math("mtext", {}, "mean "), D(name)], [eq(), this.num(layer.grad_biases[j])]]
+      : [[dEdb, eq(), D(name), dot(), partial(sub("z", name), sub("b", name)), eq(), D(name), times(), math("mn", {}, "1")],
+        [eq(), this.num(layer.delta[s][j]), times(), math("mn", {}, "1")], [eq(), this.num(layer.grad_biases[j])]];
+    this.formula(ctx.batch > 1 ? "Gradient of the bias (mean of delta over the batch)" : "Gradient of the bias", lines);
     this.check(ctx.record, (g) => g.layers[l - 1], (c) => [c.fd_grad_biases[j], c.rel_error_biases[j]]);
   }
 
-  /**
-   * A sum of n products w x (z = sum w a forward, dE/da = sum w delta backward): the names
-   * of up to 3 terms go into `symbolic` (a sum sign past that, `sigma` its term), and up to
-   * 8 terms come back as lines of numbers, two products a line.
-   */
-  products(n, symbolic, names, values, sigma) {
-    const lines = [];
-    if (n <= 8) {
-      const digits = n > 3 ? 4 : 6;
-      let numeric = [eq()];
-      for (let k = 0; k < n; k += 1) {
-        if (k && n <= 3) symbolic.push(plus());
-        if (k && k % 2 === 0) lines.push(numeric), (numeric = [plus()]);
-        else if (k) numeric.push(plus());
-        if (n <= 3) symbolic.push(...names(k));
-        const [w, x] = values(k);
-        numeric.push(this.num(w, { paren: k > 0, digits }), times(), this.num(x, { paren: true, digits }));
-      }
-      lines.push(numeric);
+  biasUpdate(ctx, l, j, name) {
+    const layer = ctx.trace.layers[l - 1];
+    const b = ctx.network.biases[l - 1][j];
+    if (!ctx.network.train_biases) {
+      html("p", { class: "hint" }, this.body, `Fixed: biases are not trained here (Train biases is off), so b of ${name} stays ${formatNumber(b, 6)}.`);
+      return;
     }
-    if (n > 3) symbolic.push(math("mo", {}, "\u2211"), ...sigma);
-    return lines;
+    this.update(ctx, () => sub("b", name), { old: b, grad: layer.grad_biases[j], reg: 0, velocity: layer.velocity_biases[j],
+      next: layer.new_biases[j], change: layer.change_biases[j], previous: prevBias(ctx.record, l, j) });
   }
+
+  // --- a bias -----------------------------------------------------------------------------
+
+  bias(ctx, { layer: l, index: j }) {
+    const { sizes, trace, phase } = ctx;
+    const name = neuronName(sizes, l, j);
+    const b = ctx.network.biases[l - 1][j];
+    html("h3", {}, this.body, `Bias of ${name}`);
+    this.formula("Value", [[sub("b", name), eq(), this.num(b)]]);
+    this.editor(`bias of ${name}`, b, (value) => this.setBias(l, j, value));
+    if (!trace) return;
+    if (forwardReached(phase, l)) this.weightedSum(ctx, l, j, `Forward: its place in z of ${name}`);
+    if (backwardReached(phase, l)) this.biasGradient(ctx, l, j, name);
+    if (phase === "update") this.biasUpdate(ctx, l, j, name);
+  }
+
+  // --- checks and editors -----------------------------------------------------------------
 
   /** The finite-difference value beside a gradient, filled in when /gradcheck answers. */
   check(record, pick, values) {
@@ -370,14 +448,10 @@ export class Inspector {
   }
 }
 
-/** A line wider than the panel is set smaller (down to 70%) rather than cut off at its edge. */
-function fit(box) {
-  const room = box.clientWidth;
-  if (!room) return; // not on screen
-  for (const line of box.children) {
-    const width = line.firstElementChild?.getBoundingClientRect().width ?? 0;
-    if (width > room) line.style.fontSize = `${Math.max(0.7, room / width).toFixed(3)}em`;
-  }
+/** An equation wider than the panel scrolls sideways (set at full size, never shrunk); then it
+ * can be reached by the keyboard too. */
+function scrollable(box) {
+  if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
 }
 
 function exists(sizes, selection) {
@@ -385,7 +459,8 @@ function exists(sizes, selection) {
     const { layer: l, from, to } = selection;
     return l >= 1 && l < sizes.length && to < sizes[l] && from < sizes[l - 1];
   }
-  return selection.layer < sizes.length && selection.index < sizes[selection.layer];
+  const minimum = selection.kind === "bias" ? 1 : 0;
+  return selection.layer >= minimum && selection.layer < sizes.length && selection.index < sizes[selection.layer];
 }
 
 function prevVelocity(record, l, j, k) {
@@ -407,23 +482,4 @@ function symbols(name) {
     g: (index) => dEda(at(index)),
     n: () => mi("n"),
   };
-}
-
-const dEda = (name) => frac("\u2202E", ["\u2202", sub("a", name)]);
-
-const mi = (text) => math("mi", {}, text);
-const eq = () => math("mo", {}, "=");
-const plus = () => math("mo", {}, "+");
-const minus = () => math("mo", {}, "\u2212");
-const times = () => math("mo", {}, "\u00d7");
-const dot = () => math("mo", {}, "\u00b7");
-const sub = (base, index) => math("msub", {}, mi(base), mi(index));
-const paren = (parts) => math("mrow", {}, math("mo", {}, "("), ...parts.map(number), math("mo", {}, ")"));
-const number = (part) => (typeof part === "string" ? math("mn", {}, part) : part);
-const frac = (top, bottom) => math("mfrac", {}, cell(top), cell(bottom));
-/** One part of a fraction: "1" (a number), "∂E" (a name), or [strings and nodes] in a row. */
-function cell(part) {
-  if (Array.isArray(part)) return math("mrow", {}, ...part.map((p) => (typeof p === "string" ? mi(p) : p)));
-  if (typeof part !== "string") return part;
-  return math("mrow", {}, /^[0-9]+$/.test(part) ? math("mn", {}, part) : mi(part));
 }

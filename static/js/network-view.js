@@ -87,11 +87,10 @@ export class NetworkView extends EventTarget {
           class: "neuron", "data-layer": l, "data-index": j, "data-name": name,
           role: "button", tabindex: "0", transform: `translate(${p.x} ${p.y})`,
         }, groups[l].neurons);
-        // focus is a square around the neuron, a source a dashed diamond: never a ring like delta's
+        // focus is a square around the neuron, a source four arrowheads: never a ring like delta's
         const side = 2 * r + 12;
         svg("rect", { class: "focus", x: -side / 2, y: -side / 2, width: side, height: side, rx: 3 }, g);
-        const d = r + 11;
-        svg("polygon", { class: "source-mark", points: `0,${-d} ${d},0 0,${d} ${-d},0` }, g);
+        svg("path", { class: "source-mark", d: arrowheads(r) }, g);
         svg("circle", { class: "backdrop", r }, g);
         const body = svg("circle", { class: "body", r }, g);
         const ring = svg("circle", { class: "ring", r: r + 3.5, visibility: "hidden" }, g);
@@ -394,6 +393,12 @@ function setLines(node, box, lines, font) {
     setAttrs(span, { x: x.toFixed(1), y: (top + i * font * LINE).toFixed(1) });
     span.textContent = line;
   });
+}
+
+/** Four small arrowheads pointing at a neuron from its corners: the mark of a source. */
+function arrowheads(r) {
+  const at = (d, deg) => [d * Math.cos((deg * Math.PI) / 180), d * Math.sin((deg * Math.PI) / 180)].map((v) => v.toFixed(1)).join(",");
+  return [45, 135, 225, 315].map((deg) => `M${at(r + 5, deg)}L${at(r + 14, deg - 9)}L${at(r + 14, deg + 9)}Z`).join("");
 }
 
 /** A thin quadrilateral around the segment a-b: easy to click, and it has an area. */
