@@ -386,6 +386,9 @@ export class Inspector {
     html("h3", {}, this.body, `Bias of ${name}`);
     this.formula("Value", [[sub("b", name), eq(), this.num(b)]]);
     this.editor(`bias of ${name}`, b, (value) => this.setBias(l, j, value));
+    if (!ctx.network.train_biases && phase !== "update") {
+      html("p", { class: "hint" }, this.body, "Fixed: biases are not trained here (Train biases is off); its gradient is shown all the same.");
+    }
     if (!trace) return;
     if (forwardReached(phase, l)) this.weightedSum(ctx, l, j, `Forward: its place in z of ${name}`);
     if (backwardReached(phase, l)) this.biasGradient(ctx, l, j, name);

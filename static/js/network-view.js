@@ -53,11 +53,10 @@ export class NetworkView extends EventTarget {
       biases: svg("g", { class: "biases", "data-layer": l }),
       neurons: svg("g", { class: "neurons", "data-layer": l }),
     }));
-    this.pillGroup = svg("g", { class: "pills", "aria-hidden": "true" }); // under the labels
+    // a crowded diagram labels only the selected edge, on top of everything
     this.labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" });
     this.pulseGroup = svg("g", { class: "pulses" }, this.overlay);
     this.dots = []; // circles for the busiest layer, made when first needed
-    this.pills = [];
     this.edges = layerSizes.slice(1).map((n, i) => Array.from({ length: n }, () => new Array(layerSizes[i])));
     // every edge is a copy of one template: cloning is cheaper than building 344 of them
     const template = svg("g", { class: "edge", role: "button", tabindex: layout.focusable ? "0" : "-1" });
@@ -162,7 +161,7 @@ export class NetworkView extends EventTarget {
     }
     this.root.append(
       ...groups.flatMap((g, l) => (l === 0 ? [g.neurons] : [g.edges, g.biases, g.neurons])),
-      outputs, this.pillGroup, this.labelGroup,
+      outputs, this.labelGroup,
     );
     this.L = L;
   }
@@ -249,11 +248,14 @@ export class NetworkView extends EventTarget {
     setAttrs(e.back, { x: (x - width / 2).toFixed(1), y: (y - height / 2).toFixed(1), width: width.toFixed(1), height, visibility: lines.length ? "visible" : "hidden" });
   }
 
+  /** An edge's label: on a small diagram inside the edge, so that a click on it picks the edge
+   * and its pulse passes under it; on a crowded one, the selected edge's, over everything. */
   labelOf(e) {
     if (!e.label) {
       e.box ??= edgeLabelBox(this.layout, this.layout.labels, e.segment);
-      e.back = svg("rect", { class: "label-back", rx: 3 }, this.labelGroup);
-      e.label = svg("text", { class: "edge-label", "font-size": this.layout.fonts.edge }, this.labelGroup);
+      const parent = this.labelled ? e.g : this.labelGroup;
+      e.back = svg("rect", { class: "label-back", rx: 3 }, parent);
+      e.label = svg("text", { class: "edge-label", "font-size": this.layout.fonts.edge }, parent);
     }
     return e.label;
   }
@@ -279,12 +281,11 @@ export class NetworkView extends EventTarget {
     const layout = this.layout;
     const gap = layout.radius + 4; // from the edge of one neuron to the edge of the next
     const pills = texts && this.labelled;
-    const pool = pills ? this.pills : this.dots;
-    while (pool.length < edges.length) pool.push(pills ? this.makePill() : svg("circle", { class: "pulse", r: 4, visibility: "hidden" }, this.pulseGroup));
+    while (!pills && this.dots.length < edges.length) this.dots.push(svg("circle", { class: "pulse", r: 4, visibility: "hidden" }, this.pulseGroup));
     edges.forEach((edge, i) => {
       const from = alongEdge(layout, edge, backward ? 1 : 0, gap);
       const to = alongEdge(layout, edge, backward ? 0 : 1, gap);
-      const pulse = pool[i]; // at the origin, moved by its transform
+      const pulse = pills ? this.pillOf(this.edge(edge.layer, edge.to, edge.from)) : this.dots[i]; // moved by its transform
       let keyframes = [
         { transform: translate(from), opacity: 1 },
         { transform: translate(to), opacity: 1, offset: 0.85 },
@@ -306,13 +307,17 @@ export class NetworkView extends EventTarget {
           { transform: translate(to), opacity: 0 },
         ];
       }
-      pulse.setAttribute("visibility", "visible");
+      pulse.setAttribute(pills ? "display" : "visibility", pills ? "inline" : "visible");
       this.moving.push({ pulse, animation: pulse.animate(keyframes, { duration, fill: "both" }) });
     });
   }
 
-  makePill() {
-    const g = svg("g", { class: "pill", visibility: "hidden" }, this.pillGroup);
+  /** The pulse of an edge of a small diagram: over its line, under its label. */
+  pillOf(e) {
+    if (e.pill) return e.pill;
+    const g = svg("g", { class: "pill", display: "none", "aria-hidden": "true" });
+    e.g.insertBefore(g, e.back ?? null);
+    e.pill = g;
     const height = this.layout.fonts.pulse * LINE + 4;
     svg("rect", { y: -height / 2, height, rx: height / 2 }, g);
     svg("text", { "font-size": this.layout.fonts.pulse, "text-anchor": "middle", "dominant-baseline": "central" }, g);
@@ -322,7 +327,9 @@ export class NetworkView extends EventTarget {
   hidePulses() {
     for (const { pulse, animation } of this.moving) {
       animation.cancel();
-      pulse.setAttribute("visibility", "hidden");
+      // a pill inside its edge takes no room when hidden: the edge's box stays its own
+      if (pulse.classList.contains("pill")) pulse.setAttribute("display", "none");
+      else pulse.setAttribute("visibility", "hidden");
     }
     this.moving = [];
   }

@@ -251,7 +251,7 @@ export class Player extends EventTarget {
             shown: moving ? mix(e.weight, e.next, t) : e.weight,
             scale,
             lines,
-            label: edgeLabel(edge.name, e),
+            label: edgeLabel(edge.name, e, lines),
           });
         }),
       ),
@@ -259,13 +259,13 @@ export class Player extends EventTarget {
   }
 }
 
-/** A weight's accessible name: its visible words first, then what they are. */
-function edgeLabel(name, e) {
-  if (e.next !== null) {
-    return `weight ${name} ${formatNumber(e.weight)}, change \u0394w ${formatNumber(e.change)}, new ${formatNumber(e.next)}`;
-  }
-  if (e.grad !== null) return `weight ${name} ${formatNumber(e.weight)}, \u2202E/\u2202${name} ${formatNumber(e.grad)} (its gradient)`;
-  return `weight ${name} ${formatNumber(e.weight)}`;
+/** A weight's accessible name: the words it shows first (a small diagram shows them inside
+ * it), then what they are. */
+function edgeLabel(name, e, lines) {
+  const shown = lines.map((line) => line.replace(/\s+/g, " ").trim()).join(" ");
+  if (e.next !== null) return `${shown} (weight ${name}, its change \u0394w and its new value)`;
+  if (e.grad !== null) return `${shown} (the gradient of weight ${name}, which is ${formatNumber(e.weight)})`;
+  return `${shown} (weight ${name})`;
 }
 
 const SUB_MEANING = { z: "weighted sum", "\u03b4": "error signal delta" };

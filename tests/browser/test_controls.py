@@ -131,14 +131,18 @@ def test_the_diagrams_tab_order_follows_the_layers_and_can_be_skipped(open_page)
     expect(skip).to_be_focused()
     assert skip.bounding_box()["width"] > 20  # it shows when it has the focus
     order = []
-    for _ in range(14):
+    for _ in range(18):
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.dataset.name"))
     assert order == [
         "i1", "i2", "w1", "w2", "w3", "w4",  # the inputs, then the weights leaving them
-        "h1", "h2", "w5", "w6", "w7", "w8",
-        "o1", "o2",
+        "b h1", "b h2", "h1", "h2",  # z = W a + b: the biases join before the neurons
+        "w5", "w6", "w7", "w8", "b o1", "b o2", "o1", "o2",
     ]  # fmt: skip
+    # a bias is a button: Enter explains it
+    page.locator('#network .bias[data-name="b o1"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("region", name="Inspector")).to_contain_text("Bias of o1")
 
     page.locator("#train").focus()
     page.keyboard.press("Tab")

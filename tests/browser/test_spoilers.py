@@ -67,7 +67,7 @@ def check_phase(page, phase: str) -> None:
     assert (ring == "visible") == reached(phase, "backward", 2), (phase, ring)
     w7 = page.locator('#network .edge[data-name="w7"]').get_attribute("aria-label")
     assert ("\u2202E" in w7) == (reached(phase, "backward", 2) and not updated), (phase, w7)
-    assert ("\u2192" in w7) == updated, (phase, w7)  # old -> new weight
+    assert ("\u0394w" in w7) == updated, (phase, w7)  # old value, change and new value
     w1 = page.locator('#network .edge[data-name="w1"]').get_attribute("aria-label")
     assert ("\u2202E" in w1) == (reached(phase, "backward", 1) and not updated), (phase, w1)
 
