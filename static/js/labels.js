@@ -20,7 +20,6 @@ export const MARK = 9; // the side of a bias drawn without its number
 
 const num = (x, signed = false, chars = NUMBER) => fitNumber(x, chars, { signed });
 
-export const valueText = (x) => fitNumber(x, VALUE);
 export const subText = (symbol, x) => `${symbol} ${num(x, symbol === "\u03b4", SUB)}`;
 export const biasText = (b) => `b ${num(b)}`;
 export const targetText = (y) => `y ${num(y)}`;
@@ -54,13 +53,14 @@ const SIZES = {
   total: () => [21, 3], // "sample 10000 of 10000", "batch mean L " and a number
   edge: (name) => [Math.max(name.length, 3) + 1 + EDGE, 3],
   pulse: () => [NUMBER, 1],
-  value: () => [VALUE, 1],
+  value: (chars = VALUE) => [chars, 1], // fewer on a crowded diagram (layout.js)
   title: (text) => [text.length, 1],
 };
 
-/** Width and height of the box for a label of `kind` (text: a name it holds) in `font` px. */
-export function labelSize(kind, font, text = "") {
-  const [chars, lines] = SIZES[kind](text);
+/** Width and height of the box for a label of `kind` in `font` px (`what`: the name it holds,
+ * or for a neuron's number how many characters it may have). */
+export function labelSize(kind, font, what) {
+  const [chars, lines] = SIZES[kind](what);
   return { width: chars * font * MONO + 2 * PAD, height: lines * font * LINE };
 }
 
@@ -232,7 +232,7 @@ function placeInOrder(net, tasks, order) {
   };
   // the number inside each neuron, and on a phone its z or delta under it
   const inner = (l) => net.inner && l > 0;
-  const valueSize = labelSize("value", fonts.value);
+  const valueSize = labelSize("value", fonts.value, net.valueChars);
   const subSize = labelSize("sub", fonts.sub);
   const value = neurons.map((column, l) => column.map((c) =>
     centred(c.x, inner(l) ? c.y - subSize.height / 2 + 1 : c.y, valueSize)));
@@ -311,22 +311,39 @@ function biasCandidates(net, l, c, mark) {
 }
 
 /** The box for the label of one edge of a crowded diagram (shown when it is selected): on its
- * line, clear of the neurons and of the other labels if it can be, else where it hides least. */
+ * line where it covers no other label nor neuron; else in the band kept for it below the network. */
 export function edgeLabelBox(net, labels, segment) {
-  const candidates = edgeCandidates(segment, labelSize("edge", net.fonts.edge, segment.name));
+  const size = labelSize("edge", net.fonts.edge, segment.name);
   const taken = [...labels.value.flat(), ...labels.title, ...labels.tag.flat(), ...labels.sub.flat(),
     ...labels.bias.flat().map((b) => b.box), ...labels.target.map((t) => t?.box), ...labels.loss, labels.total].filter(Boolean);
-  const frame = { x: 0, y: 0, width: net.width, height: net.height };
-  const cost = (b) => {
-    let hidden = 0;
-    for (const t of taken) if (boxesOverlap(b, t, CLEAR)) hidden += 1000;
-    for (const c of net.neurons.flat()) if (boxHitsCircle(b, c, net.radius + RING)) hidden += 10;
-    const out = b.x < 0 || b.y < 0 || b.x + b.width > frame.width || b.y + b.height > frame.height;
-    return hidden + (out ? 100000 : 0);
+  const free = (b) =>
+    b.x >= 0 && b.y >= 0 && b.x + b.width <= net.width && b.y + b.height <= net.height &&
+    !taken.some((t) => boxesOverlap(b, t, CLEAR)) && !net.neurons.flat().some((c) => boxHitsCircle(b, c, net.radius + RING));
+  const band = net.band;
+  return edgeCandidates(segment, size).find(free) ?? centred(band.x + band.width / 2, band.y + band.height / 2, size);
+}
+
+/** The pill of a pulse that carries its number (the longest one). */
+export function pulseSize(net) {
+  return { width: NUMBER * net.fonts.pulse * MONO + 10, height: net.fonts.pulse * LINE + 4 };
+}
+
+/** Where a pulse that carries its number shows, as fractions of its way: from where it clears
+ * the neuron it leaves to where it would come near another pulse or a neuron. `pill`: its size;
+ * edges run from `from` to `to` (alongEdge's points). */
+export function pulseWindow(net, ways, pill) {
+  const circles = net.neurons.flat();
+  const at = (t) => ways.map(({ from, to }) => centred(from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t, pill));
+  const clear = (t) => {
+    const boxes = at(t);
+    return boxes.every((b, i) => !circles.some((c) => boxHitsCircle(b, c, net.radius + 1)) &&
+      boxes.every((other, k) => k <= i || !boxesOverlap(b, other, 1)));
   };
-  let best = candidates[0];
-  for (const b of candidates) if (cost(b) < cost(best)) best = b;
-  return best;
+  let start = 0;
+  while (start < 1 && !clear(start)) start += 0.02;
+  let end = start;
+  while (end + 0.02 <= 0.9 && clear(end + 0.02)) end += 0.02;
+  return { start, end };
 }
 
 function crossesLines(stub, lines) {

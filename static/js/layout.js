@@ -2,11 +2,12 @@
 // The diagram is laid out for the width it is shown at, one unit to a CSS pixel, so that its
 // texts keep their size: across the screen on a wide one, down it on a phone.
 
-import { labelSize, placeLabels } from "./labels.js";
+import { labelSize, MONO, placeLabels } from "./labels.js";
 
 export const LABELLED_EDGES = 9; // up to this many edges, every edge and pulse carries its number
 export const FOCUSABLE_EDGES = 64; // beyond this, edges are reached through the numbers table
 export const NARROW = 560; // a diagram narrower than this runs down the screen, a layer a row
+// (a wider one too, when its labels do not fit across it)
 
 const FONTS = {
   across: { value: 15, tag: 15, sub: 14, edge: 13, bias: 13, target: 14, loss: 14, total: 14, title: 12, pulse: 13 },
@@ -21,14 +22,17 @@ const COMPACT_VALUE = 11; // the number inside a small neuron
  * A layout whose labels do not all fit is stretched (taller) until they do.
  */
 export function layoutNetwork(layerSizes, { width = 960 } = {}) {
-  const orientation = width < NARROW ? "down" : "across";
-  let net = null;
-  for (let stretch = 1, tries = 0; tries <= 10; stretch *= 1.12, tries += 1) {
-    net = geometry(layerSizes, width, orientation, stretch);
-    net.labels = placeLabels(net);
-    if (!net.labels.misses.length) break;
+  let best = null;
+  // across when it fits without growing much taller, else down the screen
+  for (const [orientation, tries] of width < NARROW ? [["down", 10]] : [["across", 5], ["down", 10]]) {
+    for (let stretch = 1, i = 0; i <= tries; stretch *= 1.12, i += 1) {
+      const net = geometry(layerSizes, width, orientation, stretch);
+      net.labels = placeLabels(net);
+      if (!net.labels.misses.length) return net;
+      if (!best || net.labels.misses.length < best.labels.misses.length) best = net;
+    }
   }
-  return net;
+  return best;
 }
 
 function geometry(layerSizes, width, orientation, stretch) {
@@ -79,9 +83,20 @@ function geometry(layerSizes, width, orientation, stretch) {
       for (let k = 0; k < layerSizes[l - 1]; k += 1) edges.push({ layer: l, from: k, to: j });
     }
   }
-  const net = { orientation, width, height, radius, neurons, edges, names, fonts, compact };
-  net.inner = orientation === "down" && !compact; // z and delta inside the neuron, under a
+  // a crowded diagram's numbers inside its neurons: as many characters as there is room for
+  // beside each other (down a phone, a row's neighbours are close); none below four
+  const neighbours = neurons.flatMap((row) => row.slice(1).map((p, j) => p.x - row[j].x));
+  const room = Math.min(2 * radius + 12, ...(orientation === "down" ? neighbours : []));
+  const fit = compact ? Math.min(7, Math.floor((room - 8) / (fonts.value * MONO))) : 7;
+  const net = { orientation, width, height, radius, neurons, edges, names, fonts, compact, valueChars: fit >= 4 ? fit : 0 };
   net.labelled = !compact && edgeCount <= LABELLED_EDGES && (orientation === "across" || tallest <= 2);
+  if (!net.labelled) {
+    // a crowded diagram labels the selected edge: on its line if it finds room, else down here
+    const band = 3 * fonts.edge * 1.25 + 8;
+    net.band = { x: 4, y: height, width: width - 8, height: band };
+    net.height = height = Math.round(height + band);
+  }
+  net.inner = orientation === "down" && !compact; // z and delta inside the neuron, under a
   net.focusable = edgeCount <= FOCUSABLE_EDGES;
   const gap = radius + 6; // edges stop short of the neurons and their delta rings
   net.segments = edges.map((e) => ({

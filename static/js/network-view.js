@@ -2,7 +2,7 @@
 // Laid out one unit to a CSS pixel (layout.js), so that its texts keep their size on a phone.
 
 import { biasKey, edgeKey, neuronKey, targetKey } from "./flow.js";
-import { edgeLabelBox, LINE, MONO } from "./labels.js";
+import { edgeLabelBox, LINE, MONO, pulseSize, pulseWindow } from "./labels.js";
 import { alongEdge, edgeWidth, layoutNetwork, layerTitle } from "./layout.js";
 import { clear, setAttrs, svg } from "./svg.js";
 
@@ -282,9 +282,11 @@ export class NetworkView extends EventTarget {
     const gap = layout.radius + 4; // from the edge of one neuron to the edge of the next
     const pills = texts && this.labelled;
     while (!pills && this.dots.length < edges.length) this.dots.push(svg("circle", { class: "pulse", r: 4, visibility: "hidden" }, this.pulseGroup));
+    const ways = edges.map((edge) => ({ from: alongEdge(layout, edge, backward ? 1 : 0, gap), to: alongEdge(layout, edge, backward ? 0 : 1, gap) }));
+    // a pill shows once clear of the neuron it leaves, and fades before it meets another
+    const { start, end } = pills ? pulseWindow(layout, ways, pulseSize(layout)) : {};
     edges.forEach((edge, i) => {
-      const from = alongEdge(layout, edge, backward ? 1 : 0, gap);
-      const to = alongEdge(layout, edge, backward ? 0 : 1, gap);
+      const { from, to } = ways[i];
       const pulse = pills ? this.pillOf(this.edge(edge.layer, edge.to, edge.from)) : this.dots[i]; // moved by its transform
       let keyframes = [
         { transform: translate(from), opacity: 1 },
@@ -296,15 +298,14 @@ export class NetworkView extends EventTarget {
         text.textContent = texts[i];
         const width = texts[i].length * layout.fonts.pulse * MONO + 10;
         setAttrs(rect, { x: -width / 2, width });
-        // it shows once clear of the neuron it leaves, and fades before the one it reaches
-        const at = (t) => ({ x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t });
-        const start = Math.min(0.3, (width / 2 + 4) / (Math.hypot(to.x - from.x, to.y - from.y) || 1));
+        const at = (t) => translate({ x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t });
+        const fade = Math.max(start, end - 0.06);
         keyframes = [
-          { transform: translate(from), opacity: 0 },
-          { transform: translate(at(start)), opacity: 1, offset: start },
-          { transform: translate(at(0.7)), opacity: 1, offset: 0.7 },
-          { transform: translate(at(0.8)), opacity: 0, offset: 0.8 },
-          { transform: translate(to), opacity: 0 },
+          { transform: at(0), opacity: 0, offset: 0 },
+          { transform: at(start), opacity: 1, offset: start },
+          { transform: at(fade), opacity: 1, offset: fade },
+          { transform: at(end), opacity: 0, offset: end },
+          { transform: at(1), opacity: 0, offset: 1 },
         ];
       }
       pulse.setAttribute(pills ? "display" : "visibility", pills ? "inline" : "visible");

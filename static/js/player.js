@@ -5,7 +5,7 @@
 // phase change only edge widths.
 
 import { computedBy, partsOf, pulsesOf, selectionSources, sourcesOf } from "./flow.js";
-import { biasText, edgeLines, lossText, pulseText, subText, targetText, totalLines, valueText } from "./labels.js";
+import { biasText, edgeLines, lossText, pulseText, subText, targetText, totalLines, VALUE } from "./labels.js";
 import { backwardReached, ease, forwardReached, mix, weightScale } from "./layout.js";
 import { fitNumber, formatNumber } from "./format.js";
 
@@ -16,7 +16,7 @@ const BASE_DURATION = 900; // ms per part of a phase at speed 1
  * DOM). `done`: how many parts of the position's phase have been played (all by default);
  * `labelled`: whether its layers are computed neuron by neuron (flow.js).
  */
-export function sceneAt(store, position, { done = Infinity, labelled = false } = {}) {
+export function sceneAt(store, position, { done = Infinity, labelled = false, valueChars = VALUE } = {}) {
   const phase = store.phaseAt(position);
   const record = store.recordAt(position);
   const trace = record?.trace ?? null;
@@ -28,6 +28,7 @@ export function sceneAt(store, position, { done = Infinity, labelled = false } =
   const shown = reveal(sizes, phase, done, labelled);
   const neurons = sizes.map((n, l) =>
     Array.from({ length: n }, (_, j) => {
+      const valueText = (x) => (valueChars ? fitNumber(x, valueChars) : "");
       if (l === 0) return { value: inputs[j], text: valueText(inputs[j]), sub: "" };
       const layer = trace?.layers[l - 1];
       const out = { value: null, text: "", sub: "", ring: null };
@@ -104,7 +105,7 @@ export class Player extends EventTarget {
   }
 
   scene(position, done) {
-    return sceneAt(this.store, position, { done, labelled: this.view.labelled });
+    return sceneAt(this.store, position, { done, labelled: this.view.labelled, valueChars: this.view.layout.valueChars });
   }
 
   /** Show a position at once, without animation. */
@@ -218,7 +219,8 @@ export class Player extends EventTarget {
         const name = view.neuron(l, j).name;
         // small neurons have no room for a second line: delta takes the place of a
         const compactDelta = view.compact && n.ring !== null && n.ring !== undefined;
-        const text = compactDelta ? `\u03b4${fitNumber(n.ring, 6, { signed: true })}` : n.text;
+        const chars = view.layout.valueChars;
+        const text = compactDelta ? (chars ? `\u03b4${fitNumber(n.ring, chars - 1, { signed: true })}` : "") : n.text;
         const output = l === scene.neurons.length - 1 ? scene.outputs[j] : null;
         view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n, text, output) });
       }),

@@ -1,5 +1,9 @@
 """Every preset learns its problem with one Train of its own settings, as the page sends it."""
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 TRAINING = ("learning_rate", "batch_size", "momentum", "l1", "l2", "shuffle_seed")
@@ -74,3 +78,19 @@ def test_one_train_with_the_presets_own_settings_learns_it(client, name):
         assert trained["loss"] <= 0.2 * result["initial_loss"]
     else:
         assert accuracy(trained["outputs"], preset["targets"]) >= ACCURACY[name]
+
+
+def test_the_diagrams_label_test_covers_every_preset_as_it_is(client):
+    """tests/js/labels.test.mjs checks the labels of each preset's layout from its own list of
+    layer sizes: that list must be the presets' own."""
+    source = (Path(__file__).parents[1] / "js" / "labels.test.mjs").read_text()
+    table = source[source.index("export const PRESETS = {") : source.index("};")]
+    listed = {name: json.loads(sizes) for name, sizes in re.findall(r"(\w+): (\[[\d, ]+\])", table)}
+    r = client.get("/api/v1/presets")
+    assert r.status_code == 200
+    sizes = {}
+    for entry in r.json():
+        preset = client.get(f"/api/v1/presets/{entry['name']}")
+        assert preset.status_code == 200
+        sizes[entry["name"]] = preset.json()["network"]["layer_sizes"]
+    assert listed == sizes
