@@ -32,8 +32,9 @@ export function partsOf(sizes, phase, labelled) {
   return [...deltas, { kind: "grad", layer: l, index: null }];
 }
 
-/** The neurons a part computes (their keys): each once its part is done. */
+/** The neurons a part computes (their keys): z and a, delta, or an output's loss term. */
 export function computedBy(sizes, part) {
+  if (part.kind === "loss") return range(sizes.at(-1)).map((o) => neuronKey(sizes.length - 1, o)); // their loss terms
   if (part.kind !== "z" && part.kind !== "delta") return [];
   const js = part.index === null ? range(sizes[part.layer]) : [part.index];
   return js.map((j) => neuronKey(part.layer, j));

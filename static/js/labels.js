@@ -140,8 +140,10 @@ export function placeLabels(net) {
   const tasks = labelTasks(net).sort((a, b) => rank(a) - rank(b));
   let order = tasks.map((t) => t.key);
   let result = null;
-  for (let round = 0; round < 6; round += 1) {
-    result = placeInOrder(net, tasks, order);
+  for (let round = 0; round < 4; round += 1) {
+    const next = placeInOrder(net, tasks, order);
+    if (result && next.misses.length >= result.misses.length) break; // no better: grow instead
+    result = next;
     if (!result.misses.length) break;
     // the missed ones first, with what they are placed next to (a target before its loss)
     const missed = new Set(result.misses.flatMap((key) => [key, ...(tasks.find((t) => t.key === key).needs ?? [])]));
@@ -205,7 +207,7 @@ function labelTasks(net) {
   if (net.labelled) {
     for (const s of net.segments) {
       const key = `${s.layer}:${s.to}:${s.from}`;
-      tasks.push({ key, edge: true, put: (out, box) => (out.edge[key] = box), candidates: () => edgeCandidates(s, labelSize("edge", fonts.edge, s.name)) });
+      tasks.push({ key, edge: true, put: (out, box) => (out.edge[key] = box), candidates: () => edgeCandidates(s, labelSize("edge", fonts.edge, s.name), fonts.edge) });
     }
   }
   return tasks;
@@ -265,16 +267,15 @@ function placeInOrder(net, tasks, order) {
     if (!chosen && task.marks) chosen = task.marks().find((c) => free(c.box, null, false));
     place(task, chosen);
   }
-  // edge labels last, the most hemmed in first
-  const left = new Map(edges.map((k) => [k, byKey.get(k).candidates(out)]));
+  // edge labels last, the most hemmed in first (each one's free places, kept up to date)
+  const left = new Map(edges.map((k) => [k, byKey.get(k).candidates(out).filter((b) => fits(byKey.get(k), b))]));
   while (left.size) {
     let best = null;
-    for (const [key, candidates] of left) {
-      const options = candidates.filter((b) => fits(byKey.get(key), b));
-      if (!best || options.length < best.options.length) best = { key, options };
-    }
+    for (const [key, options] of left) if (!best || options.length < best.options.length) best = { key, options };
     left.delete(best.key);
-    place(byKey.get(best.key), best.options[0]);
+    const chosen = best.options[0];
+    place(byKey.get(best.key), chosen);
+    if (chosen) for (const [key, options] of left) left.set(key, options.filter((b) => !boxesOverlap(b, chosen, CLEAR)));
   }
   return out;
 }
@@ -320,7 +321,7 @@ export function edgeLabelBox(net, labels, segment) {
     b.x >= 0 && b.y >= 0 && b.x + b.width <= net.width && b.y + b.height <= net.height &&
     !taken.some((t) => boxesOverlap(b, t, CLEAR)) && !net.neurons.flat().some((c) => boxHitsCircle(b, c, net.radius + RING));
   const band = net.band;
-  return edgeCandidates(segment, size).find(free) ?? centred(band.x + band.width / 2, band.y + band.height / 2, size);
+  return edgeCandidates(segment, size, net.fonts.edge).find(free) ?? centred(band.x + band.width / 2, band.y + band.height / 2, size);
 }
 
 /** The pill of a pulse that carries its number (the longest one). */
@@ -354,21 +355,34 @@ function pointOn(c, radius, degrees) {
   return { x: c.x + Math.cos(rad(degrees)) * radius, y: c.y + Math.sin(rad(degrees)) * radius };
 }
 
-/** On the line: centred on it at points along it, then moved off it by up to half its
- * height, so that the line still passes through the label or along its edge. */
-function edgeCandidates(segment, size) {
+/** On the line: centred on it at points along it, then moved off it, its text leaning towards
+ * the line (textBlock), so that the line passes through the text whatever its length. */
+function edgeCandidates(segment, size, font) {
   const { a, b } = segment;
   const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
   const n = { x: -(b.y - a.y) / length, y: (b.x - a.x) / length };
-  const off = size.height / 2 + 1;
+  // the line still passes a third of a line inside the box's edge
+  const off = (size.width / 2) * Math.abs(n.x) + (size.height / 2) * Math.abs(n.y) - font * LINE / 3;
   const out = [];
   for (const shift of [0, off / 2, -off / 2, off, -off]) {
+    const lean = { x: -Math.sign(shift) * n.x, y: -Math.sign(shift) * n.y };
     for (let i = 0; i <= 16; i += 1) {
       const t = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.05; // 0.5, 0.45, 0.55, ...
-      out.push(centred(a.x + (b.x - a.x) * t + n.x * shift, a.y + (b.y - a.y) * t + n.y * shift, size));
+      out.push({ ...centred(a.x + (b.x - a.x) * t + n.x * shift, a.y + (b.y - a.y) * t + n.y * shift, size), lean });
     }
   }
   return out;
+}
+
+/** Where `lines` of text stand in a label's box: their own size, pushed towards the box's
+ * `lean` (the side its line passes) as far as the box allows. */
+export function textBlock(box, lines, font) {
+  const width = Math.max(0, ...lines.map((line) => line.length)) * font * MONO + 2 * PAD;
+  const height = lines.length * font * LINE;
+  const lean = box.lean ?? { x: 0, y: 0 };
+  const x = box.x + box.width / 2 + (lean.x * (box.width - width)) / 2;
+  const y = box.y + box.height / 2 + (lean.y * (box.height - height)) / 2;
+  return { x: x - width / 2, y: y - height / 2, width, height };
 }
 
 /** Below a target, above it, or after it. */

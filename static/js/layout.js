@@ -11,7 +11,7 @@ export const NARROW = 560; // a diagram narrower than this runs down the screen,
 
 const FONTS = {
   across: { value: 15, tag: 15, sub: 14, edge: 13, bias: 13, target: 14, loss: 14, total: 14, title: 12, pulse: 13 },
-  down: { value: 12, tag: 12, sub: 11, edge: 12, bias: 12, target: 12, loss: 12, total: 12, title: 12, pulse: 12 },
+  down: { value: 12, tag: 12, sub: 11, edge: 11, bias: 12, target: 12, loss: 12, total: 12, title: 12, pulse: 12 },
 };
 const COMPACT_VALUE = 11; // the number inside a small neuron
 
@@ -22,6 +22,17 @@ const COMPACT_VALUE = 11; // the number inside a small neuron
  * A layout whose labels do not all fit is stretched (taller) until they do.
  */
 export function layoutNetwork(layerSizes, { width = 960 } = {}) {
+  const key = `${layerSizes.join("-")}@${width}`;
+  if (!LAYOUTS.has(key)) {
+    if (LAYOUTS.size >= 16) LAYOUTS.delete(LAYOUTS.keys().next().value);
+    LAYOUTS.set(key, fitted(layerSizes, width));
+  }
+  return LAYOUTS.get(key);
+}
+
+const LAYOUTS = new Map(); // the last few layouts: a resize back and forth, a preset loaded again
+
+function fitted(layerSizes, width) {
   let best = null;
   // across when it fits without growing much taller, else down the screen
   for (const [orientation, tries] of width < NARROW ? [["down", 10]] : [["across", 5], ["down", 10]]) {

@@ -2,7 +2,7 @@
 // Laid out one unit to a CSS pixel (layout.js), so that its texts keep their size on a phone.
 
 import { biasKey, edgeKey, neuronKey, targetKey } from "./flow.js";
-import { edgeLabelBox, LINE, MONO, pulseSize, pulseWindow } from "./labels.js";
+import { edgeLabelBox, LINE, MONO, pulseSize, pulseWindow, textBlock } from "./labels.js";
 import { alongEdge, edgeWidth, layoutNetwork, layerTitle } from "./layout.js";
 import { clear, setAttrs, svg } from "./svg.js";
 
@@ -242,10 +242,8 @@ export class NetworkView extends EventTarget {
     const font = this.layout.fonts.edge;
     setLines(this.labelOf(e), e.box, lines, font);
     // a backing the panel's colour: the line it labels passes under it, not through it
-    const width = Math.max(0, ...lines.map((line) => line.length)) * font * MONO + 6;
-    const height = lines.length * font * LINE;
-    const { x, y } = { x: e.box.x + e.box.width / 2, y: e.box.y + e.box.height / 2 };
-    setAttrs(e.back, { x: (x - width / 2).toFixed(1), y: (y - height / 2).toFixed(1), width: width.toFixed(1), height, visibility: lines.length ? "visible" : "hidden" });
+    const block = textBlock(e.box, lines, font);
+    setAttrs(e.back, { x: block.x.toFixed(1), y: block.y.toFixed(1), width: block.width.toFixed(1), height: block.height, visibility: lines.length ? "visible" : "hidden" });
   }
 
   /** An edge's label: on a small diagram inside the edge, so that a click on it picks the edge
@@ -387,18 +385,16 @@ export class NetworkView extends EventTarget {
 }
 
 /**
- * Write lines of text into a text node, centred as a block in `box`; the lines start at one x,
- * so that the digits of a weight, its change and its new value stand under each other.
+ * Write lines of text into a text node, as a block in `box` (labels.js's textBlock); the lines
+ * start at one x, so that the digits of a weight, its change and its new value line up.
  */
 function setLines(node, box, lines, font) {
   while (node.childNodes.length > lines.length) node.lastChild.remove();
   while (node.childNodes.length < lines.length) svg("tspan", { "dominant-baseline": "central" }, node);
-  const longest = Math.max(0, ...lines.map((line) => line.length));
-  const x = box.x + box.width / 2 - (longest * font * MONO) / 2;
-  const top = box.y + box.height / 2 - ((lines.length - 1) * font * LINE) / 2;
+  const block = textBlock(box, lines, font);
   lines.forEach((line, i) => {
     const span = node.childNodes[i];
-    setAttrs(span, { x: x.toFixed(1), y: (top + i * font * LINE).toFixed(1) });
+    setAttrs(span, { x: (block.x + 2).toFixed(1), y: (block.y + (i + 0.5) * font * LINE).toFixed(1) });
     span.textContent = line;
   });
 }

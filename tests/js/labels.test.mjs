@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import { partsOf, pulsesOf } from "../../static/js/flow.js";
 import {
-  boxesOverlap, boxHitsCircle, boxHitsSegment, edgeLabelBox, edgeLines, labelSize, LINE, MONO, pulseSize, pulseWindow, subText, totalLines,
+  boxesOverlap, boxHitsCircle, boxHitsSegment, edgeLabelBox, edgeLines, labelSize, LINE, MONO, pulseSize, pulseWindow, subText, textBlock, totalLines,
 } from "../../static/js/labels.js";
 import { alongEdge, layoutNetwork, phasesOf } from "../../static/js/layout.js";
 
@@ -74,7 +74,12 @@ for (const [preset, sizes] of Object.entries(PRESETS)) {
       const others = labelBoxes(layout).filter(({ what }) => !what.startsWith("edge"));
       for (const [segment, box] of own) {
         if (layout.labelled) {
-          assert.ok(boxHitsSegment(box, segment.a, segment.b, 1), `${segment.name}'s label is on its line`);
+          // whatever it reads, its shortest weight or its three lines at the update
+          for (const lines of [[`${segment.name} 0`], edgeLines(segment.name, { weight: -0.1234, grad: 0.5 }),
+            edgeLines(segment.name, { weight: 0.5, change: -0.0001234, next: 0.4999 })]) {
+            const block = textBlock(box, lines, layout.fonts.edge);
+            assert.ok(boxHitsSegment(block, segment.a, segment.b, -1), `${segment.name}'s label "${lines.join(" / ")}" is on its line`);
+          }
           for (const other of layout.segments) {
             if (other !== segment) assert.ok(!boxHitsSegment(box, other.a, other.b), `${segment.name}'s label is on ${other.name}'s line`);
           }
