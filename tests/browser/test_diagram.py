@@ -24,7 +24,7 @@ def mazur():
     """The engine's trace of the worked example's step: the numbers the page must show."""
     trace = step(nets.mazur(), nets.MAZUR_X, nets.MAZUR_Y, Optimizer(0.5))
     hidden, output = trace.layers
-    (z_terms_h, grad_a_terms_h), _ = sum_terms(trace)
+    (_, grad_a_terms_h), _ = sum_terms(trace)
     return {"trace": trace, "h": hidden, "o": output, "grad_a_terms_h": grad_a_terms_h}
 
 
@@ -52,7 +52,9 @@ def sources(page) -> set[str]:
 def formula_numbers(inspector, title: str) -> list[float]:
     """Every number of one of the Inspector's equations, at full precision (each number's title)."""
     group = inspector.get_by_role("group", name=title, exact=True)
-    titles = group.locator("mn[title]").evaluate_all("(ns) => ns.map((n) => n.getAttribute('title'))")
+    titles = group.locator("mn[title]").evaluate_all(
+        "(ns) => ns.map((n) => n.getAttribute('title'))"
+    )
     return [float(t.replace("\u2212", "-")) for t in titles]
 
 
@@ -69,7 +71,11 @@ def assert_in_order(found: list[float], expected: list[float], tolerance: float 
 def test_biases_targets_and_loss_terms_are_the_published_numbers(open_page):
     page = open_page("/?preset=mazur")
     fast(page)
-    biases = {(l, j): page.locator(f'#network .bias[data-layer="{l}"][data-index="{j}"]') for l in (1, 2) for j in (0, 1)}
+    biases = {
+        (l, j): page.locator(f'#network .bias[data-layer="{l}"][data-index="{j}"]')
+        for l in (1, 2)
+        for j in (0, 1)
+    }
     for (l, _), bias in biases.items():
         assert number(bias) == pytest.approx({1: 0.35, 2: 0.60}[l], abs=1e-8)
         expect(bias).to_be_visible()
@@ -110,7 +116,12 @@ def test_the_sources_of_a_number_are_marked(open_page):
         "(e) => [getComputedStyle(e).strokeDasharray, getComputedStyle(e).strokeWidth]"
     )
     assert casing[0] != "none" and float(casing[1][:-2]) > 4
-    assert page.locator('#network .neuron[data-name="h2"] .source-mark').evaluate("(e) => getComputedStyle(e).fill") == "none"
+    assert (
+        page.locator('#network .neuron[data-name="h2"] .source-mark').evaluate(
+            "(e) => getComputedStyle(e).fill"
+        )
+        == "none"
+    )
     # dE/dw5: the delta of o1, which it feeds, and the a of h1, which it leaves
     page.locator('#network .edge[data-name="w5"]').click()
     assert sources(page) == {"o1", "h1"}
@@ -174,7 +185,11 @@ def test_a_step_marks_what_each_number_is_computed_from_and_pulses_carry_their_p
     assert page.locator("#network .active").count() == 0
     assert page.locator('#network .pill:not([display="none"])').count() == 0
     w5 = page.locator('#network .edge[data-name="w5"] .edge-label tspan').all_text_contents()
-    assert [" ".join(line.split()) for line in w5] == ["w5 0.4", "\u0394w \u22120.04108", "new 0.3589"]
+    assert [" ".join(line.split()) for line in w5] == [
+        "w5 0.4",
+        "\u0394w \u22120.04108",
+        "new 0.3589",
+    ]
     w1 = page.locator('#network .edge[data-name="w1"]').get_attribute("aria-label")
     assert "\u0394w \u22120.0002193" in w1  # a change of 0.0002 that old -> new would hide
 
@@ -190,8 +205,23 @@ def test_the_inspector_walks_the_chain_rule_with_mazurs_numbers(open_page, mazur
     page.locator('#network .neuron[data-name="o1"]').click()
     a, y = o.a[0][0], 0.01
     chain = formula_numbers(inspector, "Backward: delta by the chain rule")
-    assert_in_order(chain, [a, y, o.grad_a[0][0], a, a, o.f_prime[0][0], o.grad_a[0][0], o.f_prime[0][0], o.delta[0][0]])
-    assert o.grad_a[0][0] == pytest.approx(0.741365, abs=5e-7) and o.delta[0][0] == pytest.approx(0.138498562, abs=1e-9)
+    assert_in_order(
+        chain,
+        [
+            a,
+            y,
+            o.grad_a[0][0],
+            a,
+            a,
+            o.f_prime[0][0],
+            o.grad_a[0][0],
+            o.f_prime[0][0],
+            o.delta[0][0],
+        ],
+    )
+    assert o.grad_a[0][0] == pytest.approx(0.741365, abs=5e-7) and o.delta[0][0] == pytest.approx(
+        0.138498562, abs=1e-9
+    )
 
     # an output weight: Mazur's three factors dE/da * da/dz * dz/dw
     page.locator('#network .edge[data-name="w5"]').click()
@@ -199,7 +229,17 @@ def test_the_inspector_walks_the_chain_rule_with_mazurs_numbers(open_page, mazur
     assert_in_order(factors, [o.grad_a[0][0], o.f_prime[0][0], h.a[0][0], o.grad_weights[0][0]])
     assert o.grad_weights[0][0] == pytest.approx(0.082167041, abs=1e-9)
     update = formula_numbers(inspector, "Update: the change, then the new value")
-    assert_in_order(update, [0.5, o.grad_weights[0][0], o.change_weights[0][0], 0.4, o.change_weights[0][0], o.new_weights[0][0]])
+    assert_in_order(
+        update,
+        [
+            0.5,
+            o.grad_weights[0][0],
+            o.change_weights[0][0],
+            0.4,
+            o.change_weights[0][0],
+            o.new_weights[0][0],
+        ],
+    )
 
     # a hidden neuron: the sum over every path, w5 delta_o1 + w7 delta_o2, times f'(z)
     page.locator('#network .neuron[data-name="h1"]').click()
@@ -220,8 +260,12 @@ def test_the_inspector_walks_the_chain_rule_with_mazurs_numbers(open_page, mazur
     # a bias: its place in z, its gradient (delta), and fixed, since the example trains none
     page.locator('#network .bias[data-name="b h1"]').click()
     expect(inspector.get_by_role("heading", name="Bias of h1")).to_be_visible()
-    assert_in_order(formula_numbers(inspector, "Forward: its place in z of h1"), [0.0075, 0.02, 0.35, h.z[0][0]])
-    assert_in_order(formula_numbers(inspector, "Gradient of the bias"), [h.delta[0][0], h.grad_biases[0]])
+    assert_in_order(
+        formula_numbers(inspector, "Forward: its place in z of h1"), [0.0075, 0.02, 0.35, h.z[0][0]]
+    )
+    assert_in_order(
+        formula_numbers(inspector, "Gradient of the bias"), [h.delta[0][0], h.grad_biases[0]]
+    )
     expect(inspector).to_contain_text("Fixed: biases are not trained here")
 
     # maths at least as large as the text around it, and never upper-cased
@@ -261,13 +305,18 @@ def crosses(box, line) -> bool:
     """Does the segment pass through the box (shrunk by a pixel: a line may touch a label)?"""
     x0, y0, x1, y1 = box["x"] + 1, box["y"] + 1, box["x"] + box["w"] - 1, box["y"] + box["h"] - 1
     (px, py, qx, qy, _), lo, hi = line, 0.0, 1.0
-    for step, room in ((-(qx - px), px - x0), (qx - px, x1 - px), (-(qy - py), py - y0), (qy - py, y1 - py)):
-        if step == 0:
+    for move, room in (
+        (-(qx - px), px - x0),
+        (qx - px, x1 - px),
+        (-(qy - py), py - y0),
+        (qy - py, y1 - py),
+    ):
+        if move == 0:
             if room < 0:
                 return False
         else:
-            t = room / step
-            lo, hi = (max(lo, t), hi) if step < 0 else (lo, min(hi, t))
+            t = room / move
+            lo, hi = (max(lo, t), hi) if move < 0 else (lo, min(hi, t))
             if lo > hi:
                 return False
     return True
@@ -301,16 +350,22 @@ def test_no_label_overlaps_another_and_each_sits_on_its_own_line(open_page, pres
                 own = next(line for line in found["lines"] if line[4] == a["edge"])
                 assert crosses(a, own), f"{phase}: {a['text']!r} is off its line"
                 for line in found["lines"]:
-                    assert line[4] == a["edge"] or not crosses(a, line), f"{phase}: {a['text']!r} is on {line[4]}'s line"
+                    assert line[4] == a["edge"] or not crosses(a, line), (
+                        f"{phase}: {a['text']!r} is on {line[4]}'s line"
+                    )
         if preset in ("mazur", "xor"):
             assert min(t["size"] for t in texts) >= 11, f"{phase}: text under 11 px on screen"
 
 
 def test_the_embed_shows_the_same_marks(open_page):
     page = open_page("/embed?preset=mazur&phase=loss")
-    assert number(page.locator('#network .bias[data-layer="2"][data-index="1"]')) == pytest.approx(0.6, abs=1e-8)
+    assert number(page.locator('#network .bias[data-layer="2"][data-index="1"]')) == pytest.approx(
+        0.6, abs=1e-8
+    )
     assert number(page.locator('#network .target[data-index="1"]')) == pytest.approx(0.99, abs=1e-8)
-    assert number(page.locator('#network .loss-term[data-index="0"]')) == pytest.approx(0.274811083, abs=1e-8)
+    assert number(page.locator('#network .loss-term[data-index="0"]')) == pytest.approx(
+        0.274811083, abs=1e-8
+    )
     page.get_by_text("What the marks mean").click()
     expect(page.get_by_role("list", name="Legend")).to_contain_text("bias b, added to z")
     page.locator('#network .neuron[data-name="o1"]').click()
