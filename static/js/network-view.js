@@ -115,11 +115,12 @@ export class NetworkView extends EventTarget {
     this.biases = labels.bias.map((column, l) =>
       (column ?? []).map((chip, j) => {
         const name = layout.names[l][j];
+        // the stub that joins it to its neuron lies outside it: the chip alone is what is clicked
+        svg("line", { class: "stub", x1: chip.stub.a.x, y1: chip.stub.a.y, x2: chip.stub.b.x, y2: chip.stub.b.y, "aria-hidden": "true" }, groups[l].biases);
         const g = svg("g", {
           class: "bias", "data-layer": l, "data-index": j, "data-name": `b ${name}`,
           role: "button", tabindex: "0",
         }, groups[l].biases);
-        svg("line", { class: "stub", x1: chip.stub.a.x, y1: chip.stub.a.y, x2: chip.stub.b.x, y2: chip.stub.b.y }, g);
         const { box } = chip;
         svg("rect", { class: "focus", x: box.x - 4, y: box.y - 4, width: box.width + 8, height: box.height + 8, rx: 3 }, g);
         const rect = svg("rect", { class: "chip", x: box.x, y: box.y, width: box.width, height: box.height, rx: 3 }, g);
@@ -395,7 +396,7 @@ function setLines(node, box, lines, font) {
   lines.forEach((line, i) => {
     const span = node.childNodes[i];
     setAttrs(span, { x: (block.x + 2).toFixed(1), y: (block.y + (i + 0.5) * font * LINE).toFixed(1) });
-    span.textContent = line;
+    span.textContent = i < lines.length - 1 ? `${line} ` : line; // read as words, not run together
   });
 }
 

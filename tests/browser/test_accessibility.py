@@ -53,6 +53,12 @@ def test_the_page_mid_step_with_the_inspector_open(open_page, axe_source, size):
     page.locator('#network .edge[data-name="w5"]').click()
     page.get_by_role("region", name="Inspector").get_by_text("Weight w5").wait_for()
     assert violations(page, axe_source) == []
+    # the update: each weight's label shows its change; a bias explained
+    button(page, "Next phase").click()
+    wait_phase(page, "update")
+    page.locator('#network .bias[data-name="b h1"]').click()
+    page.get_by_role("region", name="Inspector").get_by_text("Bias of h1").wait_for()
+    assert violations(page, axe_source) == []
 
 
 def test_the_deep_preset_after_a_step(open_page, axe_source):

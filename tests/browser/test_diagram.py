@@ -159,7 +159,9 @@ RECORD = """() => {
 }"""
 
 
-def test_a_step_marks_what_each_number_is_computed_from_and_pulses_carry_their_products(open_page):
+def test_a_step_marks_what_each_number_is_computed_from_and_pulses_carry_their_products(
+    open_page, mazur
+):
     page = open_page("/?preset=mazur")
     page.evaluate(RECORD)
     fast(page)
@@ -181,6 +183,14 @@ def test_a_step_marks_what_each_number_is_computed_from_and_pulses_carry_their_p
     assert during[("loss", "o1 o2")][0] == "o1 o2 y1 y2"
     update = [marks for phase, active, marks, _ in seen if phase == "update" and marks]
     assert update and all(f"w{i}" in update[0].split() for i in range(1, 9))
+    # a pulse carries only a number its phase computes: w a forward, w delta into a hidden neuron
+    (z_1, grad_a_1), (z_2, _) = sum_terms(mazur["trace"])
+    products = {"forward-1": z_1, "forward-2": z_2, "backward-1": grad_a_1}
+    for phase, _, _, shown in seen:
+        allowed = [x for rows in products.get(phase, [[]]) for row in rows for x in row]
+        for text in shown.split():
+            value = float(text.replace("\u2212", "-"))
+            assert any(abs(value - x) <= 5e-4 * abs(x) for x in allowed), (phase, text)
     # at rest nothing is being computed, no pulse shows, the update shows each change
     assert page.locator("#network .active").count() == 0
     assert page.locator('#network .pill:not([display="none"])').count() == 0

@@ -71,6 +71,32 @@ def check_phase(page, phase: str) -> None:
     w1 = page.locator('#network .edge[data-name="w1"]').get_attribute("aria-label")
     assert ("\u2202E" in w1) == (reached(phase, "backward", 1) and not updated), (phase, w1)
 
+    # biases: the value before the step, the new one from the update on (XOR trains them)
+    for name in ("h1", "h2", "h3", "o1"):
+        value, _, _, new = cells(page, "Weights and biases", f"b {name}")
+        bias = float(
+            page.locator(f'#network .bias[data-name="b {name}"]').get_attribute("data-value")
+        )
+        expected = float((new if updated else value).replace("\u2212", "-"))  # to 6 digits
+        assert bias == pytest.approx(expected, rel=1e-5, abs=1e-9), (phase, name)
+    # the target, its loss term and the total from the loss phase on; hidden, with no number, before
+    loss = PHASES.index(phase) >= PHASES.index("loss")
+    for selector in ('.target[data-index="0"]', '.loss-term[data-index="0"]', ".loss-total"):
+        shown = page.locator(f"#network {selector}")
+        assert shown.is_visible() == loss, (phase, selector)
+        assert (shown.get_attribute("data-value") is not None) == loss, (phase, selector)
+    # no pulse shows once a phase has played
+    assert page.locator('#network .pill:not([display="none"])').count() == 0
+    # the sources of o1's newest number: z (from the hidden layer), its loss term, its delta
+    marked = page.locator("#network .source").evaluate_all(
+        "(es) => es.map((e) => e.dataset.name ?? 'y')"
+    )
+    marked = set(marked)
+    if phase == "loss" or reached(phase, "backward", 2):
+        assert marked == {"y"}, (phase, marked)  # a - y: its target (and its own a)
+    else:
+        assert marked == {"h1", "h2", "h3", "w7", "w8", "w9", "b o1"}, (phase, marked)
+
     # the Inspector (o1 is selected) explains what its phase has computed, no more
     inspector = page.get_by_role("region", name="Inspector").text_content()
     assert ("Forward: weighted sum" in inspector) == reached(phase, "forward", 2), phase
