@@ -2,7 +2,7 @@
 // The diagram is laid out for the width it is shown at, one unit to a CSS pixel, so that its
 // texts keep their size: across the screen on a wide one, down it on a phone.
 
-import { labelSize, MONO, placeLabels } from "./labels.js";
+import { LINE, labelSize, MONO, placeLabels } from "./labels.js";
 
 export const LABELLED_EDGES = 9; // up to this many edges, every edge and pulse carries its number
 export const FOCUSABLE_EDGES = 64; // beyond this, edges are reached through the numbers table
@@ -58,7 +58,8 @@ function geometry(layerSizes, width, orientation, stretch) {
   let neurons;
   if (orientation === "across") {
     const [left, right, pad] = [40, reserve + 20, 56];
-    height = Math.round(stretch * Math.max(420, Math.min(600, tallest * 70 + 112)));
+    const band = labelled(layerSizes, edgeCount, compact, orientation) ? 0 : bandHeight(fonts);
+    height = Math.round(stretch * Math.max(420 - band, Math.min(600 - band, tallest * 70 + 112)));
     const dx = columns > 1 ? (width - left - right) / (columns - 1) : 0;
     const dy = tallest > 1 ? (height - 2 * pad) / (tallest - 1) : 0;
     radius = Math.max(6, Math.min(30, Math.min(dx || Infinity, dy || Infinity, 2 * pad) * 0.36));
@@ -100,12 +101,11 @@ function geometry(layerSizes, width, orientation, stretch) {
   const room = Math.min(2 * radius + 12, ...(orientation === "down" ? neighbours : []));
   const fit = compact ? Math.min(7, Math.floor((room - 8) / (fonts.value * MONO))) : 7;
   const net = { orientation, width, height, radius, neurons, edges, names, fonts, compact, valueChars: fit >= 4 ? fit : 0 };
-  net.labelled = !compact && edgeCount <= LABELLED_EDGES && (orientation === "across" || tallest <= 2);
+  net.labelled = labelled(layerSizes, edgeCount, compact, orientation);
   if (!net.labelled) {
     // a crowded diagram labels the selected edge: on its line if it finds room, else down here
-    const band = 3 * fonts.edge * 1.25 + 8;
-    net.band = { x: 4, y: height, width: width - 8, height: band };
-    net.height = height = Math.round(height + band);
+    net.band = { x: 4, y: height, width: width - 8, height: bandHeight(fonts) };
+    net.height = height = Math.round(height + net.band.height);
   }
   net.inner = orientation === "down" && !compact; // z and delta inside the neuron, under a
   net.focusable = edgeCount <= FOCUSABLE_EDGES;
@@ -119,6 +119,13 @@ function geometry(layerSizes, width, orientation, stretch) {
   net.titles = neurons.map((column, l) => ({ text: layerTitle(layerSizes, l), at: column[0] }));
   return net;
 }
+
+/** Whether every edge carries its numbers: a small network, and on a phone one of two-neuron rows. */
+function labelled(layerSizes, edgeCount, compact, orientation) {
+  return !compact && edgeCount <= LABELLED_EDGES && (orientation === "across" || Math.max(...layerSizes) <= 2);
+}
+
+const bandHeight = (fonts) => Math.round(3 * fonts.edge * LINE + 8);
 
 /** "input", "hidden 2", "output": a column's title on a crowded diagram. */
 export function layerTitle(layerSizes, l) {

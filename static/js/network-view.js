@@ -128,7 +128,7 @@ export class NetworkView extends EventTarget {
           x: box.x + box.width / 2, y: box.y + box.height / 2, "font-size": fonts.bias,
           "text-anchor": "middle", "dominant-baseline": "central",
         }, g);
-        const record = { g, rect, text, name, shown: {} };
+        const record = { g, rect, text, name, box, shown: {} };
         this.elements.set(biasKey(l, j), record);
         return record;
       }),
@@ -139,14 +139,14 @@ export class NetworkView extends EventTarget {
       const g = svg("g", { class: "target", "data-index": o, "aria-hidden": "true", visibility: "hidden" }, outputs);
       svg("line", { class: "connector", x1: chip.stub.a.x, y1: chip.stub.a.y, x2: chip.stub.b.x, y2: chip.stub.b.y }, g);
       const { box } = chip;
-      svg("rect", { class: "chip", x: box.x, y: box.y, width: box.width, height: box.height, rx: 3 }, g);
+      const rect = svg("rect", { class: "chip", x: box.x, y: box.y, width: box.width, height: box.height, rx: 3 }, g);
       const text = svg("text", { x: box.x + box.width / 2, y: box.y + box.height / 2, "font-size": fonts.target, "text-anchor": "middle", "dominant-baseline": "central" }, g);
       const lossBox = labels.loss[o];
       const loss = svg("text", {
         class: "loss-term", "data-index": o, "aria-hidden": "true", visibility: "hidden", "font-size": fonts.loss,
         x: lossBox.x + lossBox.width / 2, y: lossBox.y + lossBox.height / 2, "text-anchor": "middle", "dominant-baseline": "central",
       }, outputs);
-      const record = { g, text, loss, shown: {} };
+      const record = { g, rect, text, loss, box, shown: {} };
       this.elements.set(targetKey(o), record);
       return record;
     });
@@ -205,7 +205,10 @@ export class NetworkView extends EventTarget {
     const b = this.biases[l][j];
     write(b, b.g, "data-value", String(value));
     write(b, b.rect, "class", `chip ${signClass(value)}`);
-    if (b.text) writeText(b, b.text, "text", text);
+    if (b.text) {
+      writeText(b, b.text, "text", text);
+      fitChip(b, b.rect, text, this.layout.fonts.bias);
+    }
     write(b, b.g, "aria-label", label);
   }
 
@@ -215,6 +218,7 @@ export class NetworkView extends EventTarget {
     write(t, t.g, "visibility", target === null ? "hidden" : "visible");
     maybe(t, t.g, "data-value", target);
     writeText(t, t.text, "text", targetText);
+    fitChip(t, t.rect, targetText, this.layout.fonts.target);
     write(t, t.loss, "loss-visibility", loss === null ? "hidden" : "visible", "visibility");
     maybe(t, t.loss, "loss-value", loss, "data-value");
     writeText(t, t.loss, "loss-text", lossText);
@@ -425,6 +429,13 @@ function write(record, node, key, value, name = key) {
   if (record.shown[key] === value) return;
   record.shown[key] = value;
   node.setAttribute(name, value);
+}
+
+/** A chip as wide as its text, in the middle of the box kept for its longest text. */
+function fitChip(record, rect, text, font) {
+  const width = Math.min(record.box.width, text.length * font * MONO + 10);
+  write(record, rect, "chip-x", (record.box.x + (record.box.width - width) / 2).toFixed(1), "x");
+  write(record, rect, "chip-width", width.toFixed(1), "width");
 }
 
 /** Set a number attribute, or remove it when there is no number (null). */
