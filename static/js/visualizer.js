@@ -4,7 +4,6 @@
 
 import { Session } from "./actions.js";
 import { drawDataPlot, drawLossChart } from "./charts.js";
-import { Inspector } from "./inspector.js";
 import { describePhase } from "./layout.js";
 import { NetworkView } from "./network-view.js";
 import { Player } from "./player.js";
@@ -27,7 +26,7 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   const session = new Session(store, player);
   const answers = new EventTarget();
   const quiz = byId("quiz-panel") ? lazyQuiz(doc, store, session, view, answers) : null;
-  const inspector = byId("inspector") ? new Inspector(byId("inspector"), store, session) : null;
+  const inspector = lazyInspector(byId("inspector"), store, session);
   const numbers = byId("numbers") ? new NumbersTable(byId("numbers"), store, session) : null;
   const lossChart = byId("loss-chart");
   const dataPanel = byId("data-panel");
@@ -106,7 +105,7 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   const flush = () => {
     stale = false;
     if (player.busy || session.stepping) return; // the end of the animation calls later() again
-    inspector?.render();
+    inspector.render();
     numbers?.render();
     if (lossChart) drawLossChart(lossChart, store);
     if (dataPanel) drawDataPlot(dataPanel, store, session);
@@ -124,13 +123,13 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     if (reason === "selection" && store.selection && inspectorPanel) reveal();
     showStatus();
     if (reason === "question" && lossChart) drawLossChart(lossChart, store);
-    if (reason === "selection" || !player.busy) inspector?.render();
+    if (reason === "selection" || !player.busy) inspector.render();
     if (!QUIET.has(reason) || reason === "selection") later();
   });
   player.addEventListener("busy", (event) => {
     if (event.detail.busy) return;
     if (drawnShape && !drawnShape.endsWith(`@${widthNow()}`)) redraw(); // resized while it played
-    inspector?.render();
+    inspector.render();
     later();
   });
   session.addEventListener("stepping", later);
@@ -168,4 +167,26 @@ function lazyQuiz(doc, store, session, view, answers) {
     if (store.quiz.on && store.network) load();
   });
   return { load };
+}
+
+/**
+ * The Inspector, whose modules load when something is first chosen: a third of the page's
+ * script, not needed to draw the network. Its render() does nothing until then.
+ */
+function lazyInspector(root, store, session) {
+  let view = null;
+  let loading = null;
+  return {
+    render() {
+      if (view) view.render();
+      else if (root && store.selection) {
+        loading ??= import("./inspector.js")
+          .then(({ Inspector }) => {
+            view = new Inspector(root, store, session);
+            view.render();
+          })
+          .catch(() => store.say("error", "The Inspector could not be loaded; reload the page to try again."));
+      }
+    },
+  };
 }

@@ -37,6 +37,9 @@ def test_mazur_step_gives_the_published_numbers(open_page):
 
     page.locator(W5).click()
     inspector = page.get_by_role("region", name="Inspector")
+    inspector.get_by_role(
+        "heading", name="Weight w5: from h1 to o1"
+    ).wait_for()  # loaded when first needed
     assert "0.0821" in inspector.inner_text()  # dE/dw5 = 0.082167041
     assert "0.358916" in inspector.inner_text()
     # the finite-difference check arrives from /gradcheck and agrees
@@ -48,8 +51,9 @@ def test_inspector_explains_a_hidden_delta(open_page):
     fast(page)
     step(page)
     page.locator('.neuron[data-layer="1"][data-index="0"]').click()
-    text = page.get_by_role("region", name="Inspector").inner_text()
-    assert "Hidden neuron h1" in text
+    inspector = page.get_by_role("region", name="Inspector")
+    inspector.get_by_role("heading", name="Hidden neuron h1, sigmoid").wait_for()
+    text = inspector.inner_text()
     for number in ("0.3775", "0.59327", "0.0363503", "0.241301", "0.00877135"):
         assert number in text, number
 
