@@ -265,7 +265,8 @@ export class Inspector {
       const [a, x] = values(k);
       return [[this.num(a, { paren: k > 0, digits }), times(), this.num(x, { paren: true, digits })], width(a, x)];
     }), ...tail()]);
-    if (terms) wrap([...Array.from({ length: n }, (_, k) => [[this.num(terms(k), { paren: k > 0, digits })], width(terms(k))]), ...tail()]);
+    // each product's value (from the trace), unless a lone product is already the sum
+    if (terms && (n > 1 || last)) wrap([...Array.from({ length: n }, (_, k) => [[this.num(terms(k), { paren: k > 0, digits })], width(terms(k))]), ...tail()]);
     return lines;
   }
 
@@ -277,10 +278,11 @@ export class Inspector {
       sub("w", weightName(sizes, l + 1, i, j).slice(1)), D(neuronName(sizes, l + 1, i))]).flat();
   }
 
-  /** A formula of the table: symbolic, with this step's numbers (unless it is a lone variable
-   * or number), then the result from the API's trace. */
+  /** A formula of the table: symbolic, with this step's numbers (6 digits, 4 in a sum over the
+   * layer; unless it is a lone variable or number), then the result from the API's trace. */
   fromTable(left, tree, name, numbers, result) {
-    const shown = (values) => formula(tree, values, { number: (x) => this.num(x) });
+    const digits = JSON.stringify(tree).includes('"sum"') ? 4 : 6; // a sum over the layer is long
+    const shown = (values) => formula(tree, values, { number: (x) => this.num(x, { digits }) });
     const substituted = "op" in tree ? [[eq(), shown(numbers)]] : [];
     return [[...left, eq(), shown(symbols(name))], ...substituted, [eq(), this.num(result)]];
   }
@@ -359,7 +361,7 @@ export class Inspector {
     const layer = trace.layers[l - 1];
     const dEdb = partial("E", sub("b", name));
     const lines = ctx.batch > 1
-      ? [[dEdb, eq(), math("mtext", {}, "mean "), D(name)], [eq(), this.num(layer.grad_biases[j])]]
+      ? [[dEdb, eq(), math("mtext", {}, "mean\u00a0"), D(name)], [eq(), this.num(layer.grad_biases[j])]]
       : [[dEdb, eq(), D(name), dot(), partial(sub("z", name), sub("b", name)), eq(), D(name), times(), math("mn", {}, "1")],
         [eq(), this.num(layer.delta[s][j]), times(), math("mn", {}, "1")], [eq(), this.num(layer.grad_biases[j])]];
     this.formula(ctx.batch > 1 ? "Gradient of the bias (mean of delta over the batch)" : "Gradient of the bias", lines);
