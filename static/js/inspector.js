@@ -247,13 +247,15 @@ export class Inspector {
     const lines = [symbolic];
     if (n > 8) return lines;
     const digits = n > 3 ? 4 : 6;
-    // as many products to a line as fit the panel: about 34 characters of numbers and signs
-    const width = (...xs) => xs.reduce((sum, x) => sum + formatNumber(x, digits).length + 3, 0);
+    // as many products to a line as fit the panel: a digit of 16 px maths is some 8 px wide, a
+    // sign with its space 14 px, a bracket 5
+    const room = Math.max(150, (this.body.clientWidth || 330) - 90);
+    const width = (...xs) => xs.reduce((sum, x) => sum + 8.2 * formatNumber(x, digits).length + 14 + (x < 0 ? 10 : 0), 0);
     const wrap = (items) => {
       let line = [eq()];
       let used = 0;
       for (const [i, [nodes, chars]] of items.entries()) {
-        if (i && used + chars > 34) lines.push(line), (line = [plus()]), (used = 0);
+        if (i && used + chars > room) lines.push(line), (line = [plus()]), (used = 0);
         else if (i) line.push(plus());
         line.push(...nodes);
         used += chars;
