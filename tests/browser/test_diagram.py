@@ -52,6 +52,7 @@ def sources(page) -> set[str]:
 def formula_numbers(inspector, title: str) -> list[float]:
     """Every number of one of the Inspector's equations, at full precision (each number's title)."""
     group = inspector.get_by_role("group", name=title, exact=True)
+    group.wait_for()  # the Inspector loads when something is first chosen
     titles = group.locator("mn[title]").evaluate_all(
         "(ns) => ns.map((n) => n.getAttribute('title'))"
     )
