@@ -5,7 +5,6 @@ import { openState, stateProblem } from "./checks.js";
 import { startParameters } from "./codec.js";
 import { bindControls } from "./controls.js";
 import { bindEditors } from "./editor.js";
-import { bindEmbedDialog } from "./embed-dialog.js";
 import { bindFiles } from "./files.js";
 import { loadLocal } from "./state.js";
 import { createVisualizer } from "./visualizer.js";
@@ -19,12 +18,25 @@ async function start() {
   bindControls(document, store, session, player);
   bindEditors(document, store, session);
   bindFiles(document, store, session, view, limits);
-  bindEmbedDialog(document, store);
+  lazyEmbedDialog(document, store);
 
   const functions = session.loadFunctions(); // beside the first preset, not before it
   await restore(store, session, limits);
   await functions;
   document.documentElement.dataset.ready = "true";
+}
+
+/** The Embed dialog, whose modules load when it is first opened (few pages ever open it). */
+function lazyEmbedDialog(doc, store) {
+  const opener = doc.getElementById("embed-open");
+  const open = () => {
+    opener.removeEventListener("click", open);
+    import("./embed-dialog.js").then(({ bindEmbedDialog }) => {
+      bindEmbedDialog(doc, store);
+      opener.click(); // now opened by the dialog's own handler
+    });
+  };
+  opener.addEventListener("click", open);
 }
 
 /** The start state: ?preset=, a share link's #state=, the autosave, or the default preset. */
