@@ -36,7 +36,9 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
 
   // laid out for the width it is shown at: drawn again when the network or that width changes
   const diagram = view.root.parentElement;
-  const widthNow = () => Math.max(240, Math.floor(diagram.clientWidth) - 2); // inside the border
+  // the width the observer last saw: reading the element's would force a layout mid-animation
+  let seen = diagram.clientWidth;
+  const widthNow = () => Math.max(240, Math.floor(seen) - 2); // inside the border
   const redraw = () => {
     const shape = `${store.network.layer_sizes.join("-")}@${widthNow()}`;
     const first = drawnShape === "";
@@ -48,7 +50,8 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     if (!player.busy) player.show();
     if (first) performance.mark("network-drawn");
   };
-  new ResizeObserver(() => {
+  new ResizeObserver(([entry]) => {
+    seen = entry.borderBoxSize?.[0]?.inlineSize ?? diagram.clientWidth;
     if (store.network && drawnShape && !player.busy && !session.stepping) redraw();
   }).observe(diagram);
 
