@@ -164,6 +164,14 @@ export class NetworkView extends EventTarget {
       ...groups.flatMap((g, l) => (l === 0 ? [g.neurons] : [g.edges, g.biases, g.neurons])),
       outputs, this.labelGroup,
     );
+    // a crowded diagram says where a weight's numbers are: in the band kept for them
+    this.hint = null;
+    if (layout.band) {
+      const { x, y, width, height } = layout.band;
+      const attrs = { class: "band-hint", x: x + width / 2, y: y + height / 2, "font-size": fonts.edge, "text-anchor": "middle", "dominant-baseline": "central" };
+      this.hint = svg("text", attrs, this.root);
+      this.hint.textContent = "Choose a weight to see its numbers";
+    }
     this.L = L;
   }
 
@@ -346,6 +354,7 @@ export class NetworkView extends EventTarget {
     const before = this.selected;
     this.selected = target ?? null;
     target?.g.classList.add("selected");
+    this.hint?.setAttribute("visibility", target?.segment ? "hidden" : "visible");
     if (before?.segment && !this.labelled) this.showLabel(before);
   }
 
