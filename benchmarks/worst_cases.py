@@ -40,6 +40,7 @@ X, Y = dataset("spiral", 10_000, labels="signed")
 DATA = {"inputs": X.tolist(), "targets": Y.tolist()}
 MAZUR, DEEP = preset("mazur"), preset("deep")
 WIDE = {"layer_sizes": [2, 300, 300, 1], "activations": ["tanh", "tanh", "tanh"]}
+BROAD = {**WIDE, "layer_sizes": [2, 250, 250, 1]}  # a step's answer of WIDE is too big
 SOFTMAX = {"layer_sizes": [2] + [16] * 8 + [4], "activations": ["tanh"] * 8 + ["softmax"],
            "loss": "cross_entropy"}  # fmt: skip
 THIN = {"layer_sizes": [1, 31, 31, 1], "activations": ["tanh", "tanh", "linear"], "loss": "mse"}
@@ -85,7 +86,7 @@ def cases() -> list[tuple[str, str, object, int, int]]:
          lambda k: {"network": WIDE, **first(k), "learning_rate": 0.01, "epochs": 1}, 1, n),
         ("step", "deep, samples", lambda k: {"network": deep, **first(k), "learning_rate": 0.1},
          1, n),
-        ("step", "2-300-300-1, samples", lambda k: {"network": WIDE, **first(k),
+        ("step", "2-250-250-1, samples", lambda k: {"network": BROAD, **first(k),
                                                     "learning_rate": 0.1}, 1, n),
         ("forward", "2-300-300-1, samples, whole trace", lambda k: {"network": WIDE, **first(k)},
          1, n),
