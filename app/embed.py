@@ -219,6 +219,7 @@ def _title(options: dict) -> str:
 
 DEFAULT_WIDTH = 800
 QUIZ_HEIGHT = 230  # the quiz panel with a question open (static/js/snippets.js says the same)
+LESSON_HEIGHT = 190  # a lesson's stop: title, caption, Previous/Next stop (snippets.js too)
 
 
 def estimated_height(options: EmbedOptions, width: int) -> int:
@@ -228,8 +229,10 @@ def estimated_height(options: EmbedOptions, width: int) -> int:
         height += 300
     if "numbers" in options.show:
         height += 420
-    if options.quiz:
+    if options.quiz or options.lesson:  # a lesson's stops may ask
         height += QUIZ_HEIGHT
+    if options.lesson:
+        height += LESSON_HEIGHT
     return height
 
 

@@ -67,8 +67,13 @@ export class Session extends EventTarget {
 
   /** Make sure a recorded step follows the current position; fetch one if needed. */
   async ensureNext(source) {
+    if (this.store.position < this.store.end) return true;
+    return this.fetchStep(source);
+  }
+
+  /** Record one more step after the last one recorded (the position stays where it is). */
+  async fetchStep(source) {
     const store = this.store;
-    if (store.position < store.end) return true;
     const before = store.snapshot(store.end);
     const request = this.body(before);
     let trace;

@@ -2,12 +2,16 @@
 
 const BASE = "/api/v1";
 
-/** An API error: status, and the problems as [{field, message}] (field "" when general). */
+/**
+ * An API error: status, the problems as [{field, message}] (field "" when general), and the
+ * seconds of Retry-After (429, 503) or null.
+ */
 export class ApiError extends Error {
-  constructor(status, problems) {
+  constructor(status, problems, retryAfter = null) {
     super(problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join("; "));
     this.status = status;
     this.problems = problems;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -24,19 +28,22 @@ export function problemsOf(body, status) {
   return [{ field: "", message: `the server answered ${status}` }];
 }
 
-async function request(method, path, body) {
+async function request(method, path, body, headers = {}) {
   let response;
   try {
     response = await fetch(BASE + path, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, [{ field: "", message: "the server cannot be reached" }]);
   }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, problemsOf(data, response.status));
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const retry = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
+    throw new ApiError(response.status, problemsOf(data, response.status), Number.isFinite(retry) ? retry : null);
+  }
   return data;
 }
 
@@ -59,3 +66,9 @@ export function getDataset(name, { n, noise, seed, labels, test }) {
   const query = new URLSearchParams({ n, noise, seed, labels, test });
   return request("GET", `/datasets/${encodeURIComponent(name)}?${query}`);
 }
+
+/** Publish a lesson: {id, url, edit_token} (the token is given this once). */
+export const publishLesson = (lesson) => request("POST", "/lessons", { lesson });
+/** Delete a published lesson with the edit token it was published with. */
+export const deleteLesson = (id, token) =>
+  request("DELETE", `/lessons/${encodeURIComponent(id)}`, undefined, { authorization: `Bearer ${token}` });

@@ -14,6 +14,7 @@ export class Bridge {
     this.phase = null;
     this.lastStep = 0; // the step count of the network shown, as the events last told it
     this.height = 0;
+    this.lesson = null; // a LessonPlayer, when the embed plays a lesson
     // a cross-origin frame out of view gets no animation frames: its commands jump instead
     this.visible = false;
     new IntersectionObserver(([entry]) => (this.visible = entry.isIntersecting)).observe(root);
@@ -37,7 +38,16 @@ export class Bridge {
     this.player.addEventListener("busy", () => this.changed("busy"));
     this.session.addEventListener("stepping", () => this.changed("stepping"));
     this.answers?.addEventListener("answer", ({ detail }) => {
-      this.send("answer", answerFields({ ...detail, base: this.own, preset: this.store.preset }));
+      const lesson = this.root.dataset.lesson || null;
+      this.send("answer", answerFields({ ...detail, base: this.own, preset: this.store.preset, lesson }));
+    });
+  }
+
+  /** A lesson playing in the embed: its stop events go out, nextStop and previousStop drive it. */
+  attachLesson(lesson) {
+    this.lesson = lesson;
+    lesson.addEventListener("stop", ({ detail }) => {
+      if (this.phase !== null) this.send("stop", detail); // after ready, which sends the first
     });
   }
 
@@ -70,7 +80,14 @@ export class Bridge {
       case "reset": return session.reset();
       case "getState": return this.send("state", { state: await encodeState(store.saved()) });
       case "setState": return this.setState(command.state);
+      case "nextStop": return this.stops().next();
+      case "previousStop": return this.stops().previous();
     }
+  }
+
+  stops() {
+    if (!this.lesson) throw new Error("this embed plays no lesson (give it a lesson parameter)");
+    return this.lesson;
   }
 
   /** Step or Next without animation, straight to where it ends. */
@@ -104,6 +121,7 @@ export class Bridge {
     new ResizeObserver(() => this.resized()).observe(this.root);
     this.resized();
     this.changed("ready");
+    if (this.lesson && this.lesson.index !== null) this.send("stop", this.lesson.where());
     this.start();
   }
 

@@ -3,6 +3,7 @@
 
 import { encodeState } from "./codec.js";
 import { phasesOf } from "./layout.js";
+import { lastPublished } from "./lessons-kept.js";
 import { KIND_LABELS, KINDS } from "./questions.js";
 import { embedUrl, iframeSnippet, loaderSnippet, PANELS } from "./snippets.js";
 
@@ -20,7 +21,9 @@ export function bindEmbedDialog(root, store) {
 
   const options = () => {
     const useState = field("embed-start-state").checked;
+    const lesson = field("embed-start-lesson").checked ? lastPublished() : null;
     return {
+      lesson: lesson?.id ?? null,
       preset: store.preset,
       state: useState ? code : null,
       controls: field("embed-controls").value,
@@ -40,6 +43,7 @@ export function bindEmbedDialog(root, store) {
     field("embed-loader").value = loaderSnippet(base, chosen);
     field("embed-iframe").value = iframeSnippet(base, chosen, title);
     field("embed-preview").href = embedUrl(base, chosen);
+    field("embed-phase").disabled = Boolean(chosen.lesson); // a lesson's first stop says where it opens
     for (const status of dialog.querySelectorAll(".copy-status")) status.textContent = "";
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -74,6 +78,7 @@ export function bindEmbedDialog(root, store) {
       ? `${store.title || store.preset}, from its first step`
       : "a ready-made example (this network is not one)";
     fillPhases();
+    showLesson(false);
     // the quiz as on this page: its questions, asked when the Quiz is on
     field("embed-quiz").checked = store.quiz.on && store.quiz.kinds.length > 0;
     field("embed-quiz").disabled = store.quiz.kinds.length === 0;
@@ -86,7 +91,38 @@ export function bindEmbedDialog(root, store) {
     clearTimeout(timer);
     preview.src = field("embed-preview").href; // at once, the first time
     dialog.showModal();
-    dialog.querySelector("[data-copy]").focus();
+    dialog.querySelector('[data-copy="embed-loader"]').focus();
+  });
+
+  /** The lesson published from this tab, if any: its short link, and the choice to embed it. */
+  const showLesson = (choose) => {
+    const lesson = lastPublished();
+    const choice = field("embed-start-lesson");
+    choice.disabled = !lesson;
+    if (choose && lesson) choice.checked = true;
+    else if (!lesson && choice.checked) field(store.preset ? "embed-start-preset" : "embed-start-state").checked = true;
+    field("embed-lesson-label").textContent = lesson ? `the lesson \u201c${lesson.title}\u201d, by its short link` : "a lesson's short link (none published from this page yet)";
+    field("embed-short-box").hidden = !lesson;
+    field("embed-publish-box").hidden = Boolean(lesson);
+    if (lesson) field("embed-short-link").value = lesson.url;
+  };
+
+  // a one-stop lesson of the network as it is now: a short link instead of a long state
+  field("embed-publish").addEventListener("click", async () => {
+    const status = field("embed-publish-status");
+    status.textContent = "Publishing\u2026";
+    let tools = null;
+    try {
+      tools = await import("./lesson-editor.js");
+      const lesson = await tools.publishNetwork(store);
+      status.textContent = `Published: ${lesson.url}`;
+      showLesson(true);
+      update();
+      field("embed-short-link").focus();
+      field("embed-short-link").select();
+    } catch (error) {
+      status.textContent = tools ? tools.refusal(error) : "The lesson tools could not be loaded; reload the page to try again.";
+    }
   });
 
   form.addEventListener("change", update);

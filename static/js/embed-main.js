@@ -14,7 +14,8 @@ async function start() {
   const limits = getLimits(); // what a state is checked against before it is drawn
   // the quiz is the quiz parameter's (a state's own setting is not used here): "" is off
   const kinds = (options.quiz ?? "").split(" ").filter(Boolean);
-  const { store, session, player, answers } = createVisualizer(document, { quiz: { on: kinds.length > 0, kinds } });
+  const visualizer = createVisualizer(document, { quiz: { on: kinds.length > 0, kinds } });
+  const { store, session, player, answers } = visualizer;
   player.speed = Number(options.speed) || 1;
   bindControls(document, store, session, player);
   const bridge = new Bridge({
@@ -30,9 +31,15 @@ async function start() {
   bridge.listen();
 
   const functions = session.loadFunctions(); // beside the first preset, not before it
-  await begin(store, session, options, limits);
-  await functions;
-  if (options.phase && options.phase !== "idle") await goTo(store, session, player, options.phase);
+  const lesson = options.lesson ? lessonOf(document) : null;
+  if (lesson) {
+    await playLesson(lesson, visualizer, bridge);
+    await functions;
+  } else {
+    await begin(store, session, options, limits);
+    await functions;
+    if (options.phase && options.phase !== "idle") await goTo(store, session, player, options.phase);
+  }
   document.documentElement.dataset.ready = "true";
   bridge.ready();
   if (options.autoplay === "true") session.play();
@@ -51,6 +58,29 @@ async function begin(store, session, options, limits) {
   }
   await session.loadPreset(options.preset || "mazur");
   if (opened) store.say("error", `This state cannot be opened: ${opened.problem}. The embed shows Mazur's example instead.`);
+}
+
+/** The lesson in #lesson-data (the server put it there for the lesson parameter), or null. */
+function lessonOf(doc) {
+  try {
+    return JSON.parse(doc.getElementById("lesson-data").textContent);
+  } catch {
+    return null;
+  }
+}
+
+/** A lesson: its stops, from the first (the card's buttons and the nextStop/previousStop commands). */
+async function playLesson({ id, lesson }, visualizer, bridge) {
+  const { store, session } = visualizer;
+  try {
+    const { LessonPlayer, openStart } = await import("./lesson-player.js");
+    const player = new LessonPlayer(document, visualizer, { id });
+    bridge.attachLesson(player);
+    await player.play(lesson, await openStart(lesson));
+  } catch (error) {
+    await session.loadPreset("mazur");
+    store.say("error", `This lesson cannot be played (${error.message}); the embed shows Mazur's example instead.`);
+  }
 }
 
 /** Show the first step at a phase, without animation. */

@@ -1,13 +1,15 @@
 // The postMessage protocol between an embed and its parent page (pure: node --test checks it).
 //
 // Events out: {source: "backprop-viz", id, type, ...} with type ready, resize {height},
-// phase {phase}, step {step, loss}, answer {quantity, layer, index, correct, ...; verb,
-// object, result: an xAPI statement's}, state {state} or error {message}.
+// phase {phase}, step {step, loss}, stop {index, count, step, phase} (a lesson's), answer
+// {quantity, layer, index, correct, ...; verb, object, result: an xAPI statement's}, state
+// {state} or error {message}.
 // Commands in: {target: "backprop-viz", type} with type step, next, previous, play, pause,
-// reset, getState, or setState {state}. Anything else is not a command and is ignored.
+// reset, getState, nextStop, previousStop, or setState {state}. Anything else is not a
+// command and is ignored.
 
 export const NAME = "backprop-viz";
-export const COMMANDS = ["step", "next", "previous", "play", "pause", "reset", "getState", "setState"];
+export const COMMANDS = ["step", "next", "previous", "play", "pause", "reset", "getState", "setState", "nextStop", "previousStop"];
 export const MAX_STATE_LENGTH = 4 * 1024 * 1024;
 const STATE = /^1\.[A-Za-z0-9_-]+$/;
 
@@ -63,15 +65,17 @@ export const INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
  * answer and its judgement, and the same as an xAPI statement's verb, object and result, for
  * an LMS page to record with its own actor. One event per Check, and one for Show answer
  * (revealed: true, answer null). `expected` comes only with a right answer or Show answer.
- * `base` is the server's origin; `preset` names the activity when the embed shows one.
+ * `base` is the server's origin; `lesson` (a lesson's id) or else `preset` names the activity;
+ * a lesson's question also says which `stop` (from 0) asked it.
  */
-export function answerFields({ question: q, step, answer, correct, misconception, attempts, revealed, expected, base, preset, title }) {
+export function answerFields({ question: q, step, answer, correct, misconception, attempts, revealed, expected, base, preset, lesson = null, title }) {
   const where = new URLSearchParams({ step, quantity: q.quantity, layer: q.layer ?? "", index: Array.isArray(q.index) ? q.index.join(",") : (q.index ?? "") });
   const fields = {
     step, kind: q.kind, quantity: q.quantity, layer: q.layer, index: q.index, sample: q.sample, name: q.name,
     answer, correct, misconception: misconception ?? null, attempts, revealed,
   };
   if (expected !== undefined && expected !== null) fields.expected = expected;
+  if (q.stop !== undefined) fields.stop = q.stop;
   const result = {
     success: correct,
     completion: correct || revealed,
@@ -81,7 +85,7 @@ export function answerFields({ question: q, step, answer, correct, misconception
   if (misconception) result.extensions = { [`${base}/docs/embed#misconception`]: misconception.id };
   const object = {
     objectType: "Activity",
-    id: `${base}/embed${preset ? `?preset=${encodeURIComponent(preset)}` : ""}#${where}`,
+    id: `${base}/embed${lesson ? `?lesson=${encodeURIComponent(lesson)}` : preset ? `?preset=${encodeURIComponent(preset)}` : ""}#${where}`,
     definition: { name: { "en-US": title }, type: INTERACTION, interactionType: "numeric" },
   };
   return { ...fields, verb: ANSWERED, object, result };

@@ -18,6 +18,9 @@ export const KIND_LABELS = {
 };
 // a gradient is the mean over the batch: asked only while the products fit the question
 export const MAX_GRADIENT_BATCH = 4;
+// a lesson's stop may also ask about a bias (the Quiz's own questions are about weights)
+const BIAS_KINDS = { grad_biases: "\u2202E/\u2202b, a bias's gradient", new_biases: "a new bias, after the update" };
+const ALL_KINDS = [...KINDS.slice(0, 6), "grad_biases", "new_weights", "new_biases"];
 
 /** The quiz setting of a saved state ({on, kinds}); a state from before the quiz has none. */
 export function quizSetting(saved) {
@@ -93,12 +96,34 @@ function chosenWeight(sizes, s) {
 
 /** The body of POST /api/v1/check: the step's own request, and the question in the trace's numbering. */
 export function checkBody(request, q, { answer = null, reveal = false } = {}) {
-  const body = { ...request, quantity: q.quantity, sample: q.sample };
-  if (q.layer !== null) body.layer = q.layer - 1;
-  if (q.index !== null) body.index = q.index;
+  const body = { ...request, ...toCheck(q) };
   if (answer !== null) body.answer = answer;
   if (reveal) body.reveal = true;
   return body;
+}
+
+/** A quiz question as POST /api/v1/check (and a lesson's stop) asks it: the trace's layer numbering. */
+export function toCheck(q) {
+  const asked = { quantity: q.quantity, sample: q.sample };
+  if (q.layer !== null) asked.layer = q.layer - 1;
+  if (q.index !== null) asked.index = q.index;
+  return asked;
+}
+
+/**
+ * A question as POST /api/v1/check asks it ({quantity, layer, index, sample}: layers in the
+ * trace's numbering, a lesson's stop carries one) as the quiz asks it: {kind, phase, quantity,
+ * layer, index, sample, name}, layers numbered as on the diagram. checkBody turns it back.
+ */
+export function fromCheck({ quantity, layer = null, index = null, sample = 0 }, sizes) {
+  const L = sizes.length - 1;
+  const l = quantity === "loss" ? null : quantity === "output_losses" ? L : layer + 1;
+  const kind = quantity === "delta" ? (l === L ? "output_delta" : "hidden_delta") : quantity === "output_losses" ? "loss" : quantity;
+  const phase = { z: `forward-${l}`, a: `forward-${l}`, loss: "loss", output_delta: `backward-${l}`, hidden_delta: `backward-${l}`,
+    grad_weights: `backward-${l}`, grad_biases: `backward-${l}`, new_weights: "update", new_biases: "update" }[kind];
+  const name = quantity === "loss" ? "E" : Array.isArray(index) ? weightName(sizes, l, index[0], index[1]) : neuronName(sizes, l, index);
+  const perSample = ["z", "a", "delta", "output_losses"].includes(quantity);
+  return { kind, phase, quantity, layer: l, index: quantity === "loss" ? null : index, sample: perSample ? sample : 0, name };
 }
 
 /** `data-index` of #quiz: "j", or "j,k" for a weight. */
@@ -163,6 +188,20 @@ export function givensOf(q, { trace, network, velocity = null, settings, outputO
       }
       break;
     }
+    case "grad_biases": {
+      const batch = trace.inputs.length;
+      for (let t = 0; t < batch; t += 1) give("\u03b4", name(l, index), of(l).delta[t][index], batch > 1 ? t + 1 : null);
+      break;
+    }
+    case "new_biases":
+      give("b", name(l, index), network.biases[l - 1][index]);
+      give("\u2202E/\u2202b", name(l, index), of(l).grad_biases[index]);
+      give("\u03b7", null, settings.learning_rate);
+      if (settings.momentum) {
+        give("\u03bc", null, settings.momentum);
+        give("v", "prev", velocity ? velocity.biases[l - 1][index] : 0);
+      }
+      break;
     case "new_weights": {
       const [j, k] = index;
       give("w", w(l, j, k), network.weights[l - 1][j][k]);
@@ -187,6 +226,8 @@ export function symbolOf(q) {
   if (q.quantity === "output_losses") return { symbol: "E", sub: q.name };
   if (q.kind === "grad_weights") return { symbol: "\u2202E/\u2202w", sub: q.name.slice(1) };
   if (q.kind === "new_weights") return { symbol: "w", sub: q.name.slice(1) };
+  if (q.kind === "grad_biases") return { symbol: "\u2202E/\u2202b", sub: q.name };
+  if (q.kind === "new_biases") return { symbol: "b", sub: q.name };
   return { symbol: q.quantity === "delta" ? "\u03b4" : q.quantity, sub: q.name };
 }
 
@@ -201,6 +242,8 @@ export function describe(q, { activation = "", loss = "", batch = 1 } = {}) {
     case "hidden_delta": return `the error signal of ${q.name} (${activation})${sample}`;
     case "grad_weights": return batch > 1 ? `the gradient of ${q.name}, the mean over the batch's ${batch} samples` : `the gradient of ${q.name}`;
     case "new_weights": return "its value after the update";
+    case "grad_biases": return batch > 1 ? `the gradient of the bias of ${q.name}, the mean over the batch's ${batch} samples` : `the gradient of the bias of ${q.name}`;
+    case "new_biases": return "its value after the update";
   }
   return "";
 }
@@ -211,6 +254,8 @@ export function nameOf(q) {
   if (q.quantity === "output_losses") return `the loss of ${q.name}`;
   if (q.kind === "grad_weights") return `\u2202E/\u2202${q.name}`;
   if (q.kind === "new_weights") return `${q.name} after the update`;
+  if (q.kind === "grad_biases") return `\u2202E/\u2202b of ${q.name}`;
+  if (q.kind === "new_biases") return `b of ${q.name} after the update`;
   return `${q.quantity === "delta" ? "\u03b4" : q.quantity} of ${q.name}`;
 }
 
@@ -246,6 +291,6 @@ export function scored(score, kind, outcome) {
 export function scoreText(score) {
   if (!score.finished) return { headline: "No question answered yet", detail: "", kinds: "" };
   const detail = [`${score.later} right on a later try`, `${score.shown} shown`].join(", ");
-  const kinds = KINDS.filter((k) => score.kinds[k]).map((k) => `${KIND_LABELS[k]}: ${score.kinds[k].first} of ${score.kinds[k].finished}`).join("; ");
+  const kinds = ALL_KINDS.filter((k) => score.kinds[k]).map((k) => `${KIND_LABELS[k] ?? BIAS_KINDS[k]}: ${score.kinds[k].first} of ${score.kinds[k].finished}`).join("; ");
   return { headline: `${score.first} of ${score.finished} right first time`, detail, kinds };
 }

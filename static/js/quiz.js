@@ -60,6 +60,21 @@ export class Quiz {
     return true;
   }
 
+  /**
+   * Ask a question of a lesson's stop now (quiz on or off): `then` runs once it is answered
+   * or shown, instead of the step going on. `q.goesOn` says whether `then` plays phases.
+   */
+  askNow(q, then) {
+    this.resume = then;
+    this.store.ask(q);
+  }
+
+  /** Step, Next phase or Play pressed while a question is open: the answer box, then go on that way. */
+  again(source) {
+    if (typeof this.resume !== "function") this.resume = source; // a lesson's own way stays
+    this.focusAnswer();
+  }
+
   /** The first question not yet done before the phase at `position`, or null. */
   due(position) {
     const { store } = this;
@@ -112,12 +127,13 @@ export class Quiz {
     const attempts = q.attempts + (reveal ? 0 : 1);
     this.emit(q, { answer, correct: result.correct, misconception: result.misconception, attempts, revealed: reveal, expected: result.expected });
     const named = `${nameOf(q)} = ${formatNumber(result.expected, 6)}`;
+    const on = q.goesOn === false ? "" : " The step goes on.";
     if (reveal) {
-      this.say("shown", `Shown: ${named}. The step goes on.`);
+      this.say("shown", `Shown: ${named}.${on}`);
       return this.done(q, "shown");
     }
     if (result.correct) {
-      this.say("correct", `Correct: ${named}. The step goes on.`);
+      this.say("correct", `Correct: ${named}.${on}`);
       return this.done(q, attempts === 1 ? "first" : "later");
     }
     const why = result.misconception
@@ -149,10 +165,11 @@ export class Quiz {
     this.goOn(this.resume);
   }
 
-  /** Go on with what stopped at the question: Play, Step, or one phase. */
+  /** Go on with what stopped at the question: Play, Step, one phase, or a lesson's own way. */
   goOn(source) {
     const { session } = this;
-    if (source === "play") session.play();
+    if (typeof source === "function") source();
+    else if (source === "play") session.play();
     else if (source === "step") session.step("step");
     else session.next("next");
   }
@@ -175,13 +192,18 @@ export class Quiz {
     if (!store.network) return;
     if (reason === "load" || reason === "reset") this.say("", ""); // a new score, a new start
     const { on, kinds } = store.quiz;
-    this.panel.hidden = !on;
     for (const kind of KINDS) if (this.kinds[kind]) this.kinds[kind].checked = kinds.includes(kind);
     const score = scoreText(store.score);
     this.doc.getElementById("quiz-score").textContent = score.detail ? `${score.headline} (${score.detail})` : score.headline;
     this.doc.getElementById("quiz-kinds-score").textContent = score.kinds;
     const q = store.question;
+    // with the Quiz off, a lesson's question shows the panel (before it takes the focus), and
+    // its feedback keeps it
+    const shown = () => (this.panel.hidden = !on && !q && !this.feedback.textContent);
+    shown();
     if (q !== this.shown) this.show(q);
+    shown();
+    this.doc.getElementById("quiz-waiting").hidden = Boolean(q) || !on;
     this.keepMark();
   }
 
@@ -193,7 +215,6 @@ export class Quiz {
     if (before && !q && !this.store.askedIn(before.record).outcomes[before.kind]) this.say("", "");
     this.shown = q;
     this.form.hidden = !q;
-    this.doc.getElementById("quiz-waiting").hidden = Boolean(q);
     if (!q) {
       for (const name of ["quantity", "layer", "index", "sample", "kind", "name"]) delete this.form.dataset[name];
       return;

@@ -33,7 +33,7 @@ export class Store extends EventTarget {
     this.losses = []; // [{step, loss, test_loss}] on the whole training (and test) set
     this.records = []; // [{network, velocity, cursor, step, trace, gradcheck}]
     this.position = 0;
-    this.selection = null; // {kind: "neuron", layer, index} or {kind: "edge", layer, from, to}
+    this.selection = null; // {kind: "neuron" | "bias", layer, index} or {kind: "edge", layer, from, to}
     this.message = null; // {kind: "error" | "info", text}
     this.errors = null; // {source, problems: [{field, message}]}: an API error beside its control
     this.functions = null; // GET /api/v1/functions by name: {activations, losses, fused}
@@ -44,8 +44,9 @@ export class Store extends EventTarget {
     this.asked = new WeakMap(); // record -> {selection, attempts: {kind: n}, outcomes: {kind: outcome}}
   }
 
-  announce(reason) {
-    this.dispatchEvent(new CustomEvent("change", { detail: { reason } }));
+  /** `by` names who made a change when it matters to a view (a lesson's stop selects its focus). */
+  announce(reason, by = null) {
+    this.dispatchEvent(new CustomEvent("change", { detail: { reason, by } }));
   }
 
   // --- derived ----------------------------------------------------------------------------
@@ -141,9 +142,9 @@ export class Store extends EventTarget {
     this.announce("load");
   }
 
-  /** What autosave, Share and Export keep: the committed state at the current position. */
-  saved() {
-    const now = this.snapshot();
+  /** What autosave, Share and Export keep: the committed state at a position (the current one). */
+  saved(position = this.position) {
+    const now = this.snapshot(position);
     return {
       version: SAVED_VERSION,
       name: this.preset,
@@ -271,9 +272,9 @@ export class Store extends EventTarget {
     this.announce("losses");
   }
 
-  select(selection) {
+  select(selection, by = null) {
     this.selection = selection;
-    this.announce("selection");
+    this.announce("selection", by);
   }
 
   setSample(sample) {

@@ -14,9 +14,9 @@ import { NumbersTable } from "./table.js";
 const QUIET = new Set(["selection", "message", "playing", "errors", "functions", "question"]);
 
 /**
- * {store, session, player, view, answers} for the views found in doc (answers: the quiz's
- * "answer" events); autosave keeps the state locally; `quiz` pins the quiz setting ({on,
- * kinds}: an embed's quiz parameter).
+ * {store, session, player, view, answers, quiz} for the views found in doc (answers: the
+ * quiz's "answer" events; quiz: {load()} of the Quiz, or null without a quiz panel); autosave
+ * keeps the state locally; `quiz` pins the quiz setting ({on, kinds}: an embed's quiz parameter).
  */
 export function createVisualizer(doc, { autosave = false, quiz: pinned = null } = {}) {
   const byId = (id) => doc.getElementById(id);
@@ -123,7 +123,8 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
       if (!player.busy) player.show(); // its sources, and on a crowded diagram an edge's label
     } else if (!QUIET.has(reason)) redraw();
     inspectorPanel?.classList.toggle("chosen", Boolean(store.selection));
-    if (reason === "selection" && store.selection && inspectorPanel) reveal();
+    // a lesson's stop selects its focus without scrolling away from its caption
+    if (reason === "selection" && store.selection && inspectorPanel && event.detail.by !== "lesson") reveal();
     showStatus();
     if (reason === "question" && lossChart) drawLossChart(lossChart, store);
     if (reason === "selection" || !player.busy) inspector.render();
@@ -138,7 +139,7 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   session.addEventListener("stepping", later);
   if (autosave) window.addEventListener("pagehide", () => saveLocal(store));
 
-  return { store, session, player, view, answers };
+  return { store, session, player, view, answers, quiz };
 }
 
 /**
@@ -156,6 +157,11 @@ function lazyQuiz(doc, store, session, view, answers) {
     return loading;
   };
   session.guard = (position, source) => {
+    // an open question (the Quiz's or a lesson's) comes before the phase that shows its number
+    if (store.question?.position === position) {
+      quiz?.again(source);
+      return true;
+    }
     if (!store.quiz.on) return false;
     if (quiz) return quiz.stops(position, source);
     load().then((loaded) => {
@@ -169,7 +175,12 @@ function lazyQuiz(doc, store, session, view, answers) {
     toggle?.setAttribute("aria-pressed", String(store.quiz.on));
     if (store.quiz.on && store.network) load();
   });
-  return { load };
+  return {
+    load,
+    get current() {
+      return quiz; // null until loaded
+    },
+  };
 }
 
 /**
