@@ -3,7 +3,6 @@
 
 import { encodeState } from "./codec.js";
 import { phasesOf } from "./layout.js";
-import { lastPublished } from "./lessons-kept.js";
 import { KIND_LABELS, KINDS } from "./questions.js";
 import { embedUrl, iframeSnippet, loaderSnippet, PANELS } from "./snippets.js";
 
@@ -18,10 +17,11 @@ export function bindEmbedDialog(root, store) {
   let code = null;
   let preview = null; // the preview's iframe while the dialog is open
   let timer = null;
+  let shortLink = null; // the short link's part of the dialog (lessons-kept.js), bound at the first opening
 
   const options = () => {
     const useState = field("embed-start-state").checked;
-    const lesson = field("embed-start-lesson").checked ? lastPublished() : null;
+    const lesson = field("embed-start-lesson").checked ? shortLink?.lesson() : null;
     return {
       lesson: lesson?.id ?? null,
       preset: store.preset,
@@ -63,7 +63,8 @@ export function bindEmbedDialog(root, store) {
   };
 
   opener.addEventListener("click", async () => {
-    code = await encodeState(store.saved());
+    const links = shortLink ? null : import("./lessons-kept.js").then((m) => m.bindShortLink(root, store, update)).catch(() => null);
+    [code, shortLink] = await Promise.all([encodeState(store.saved()), shortLink ?? links]);
     const fits = code.length <= maxState;
     const stateChoice = field("embed-start-state");
     const presetChoice = field("embed-start-preset");
@@ -78,7 +79,7 @@ export function bindEmbedDialog(root, store) {
       ? `${store.title || store.preset}, from its first step`
       : "a ready-made example (this network is not one)";
     fillPhases();
-    showLesson(false);
+    shortLink?.show(false);
     // the quiz as on this page: its questions, asked when the Quiz is on
     field("embed-quiz").checked = store.quiz.on && store.quiz.kinds.length > 0;
     field("embed-quiz").disabled = store.quiz.kinds.length === 0;
@@ -92,37 +93,6 @@ export function bindEmbedDialog(root, store) {
     preview.src = field("embed-preview").href; // at once, the first time
     dialog.showModal();
     dialog.querySelector('[data-copy="embed-loader"]').focus();
-  });
-
-  /** The lesson published from this tab, if any: its short link, and the choice to embed it. */
-  const showLesson = (choose) => {
-    const lesson = lastPublished();
-    const choice = field("embed-start-lesson");
-    choice.disabled = !lesson;
-    if (choose && lesson) choice.checked = true;
-    else if (!lesson && choice.checked) field(store.preset ? "embed-start-preset" : "embed-start-state").checked = true;
-    field("embed-lesson-label").textContent = lesson ? `the lesson \u201c${lesson.title}\u201d, by its short link` : "a lesson's short link (none published from this page yet)";
-    field("embed-short-box").hidden = !lesson;
-    field("embed-publish-box").hidden = Boolean(lesson);
-    if (lesson) field("embed-short-link").value = lesson.url;
-  };
-
-  // a one-stop lesson of the network as it is now: a short link instead of a long state
-  field("embed-publish").addEventListener("click", async () => {
-    const status = field("embed-publish-status");
-    status.textContent = "Publishing\u2026";
-    let tools = null;
-    try {
-      tools = await import("./lesson-editor.js");
-      const lesson = await tools.publishNetwork(store);
-      status.textContent = `Published: ${lesson.url}`;
-      showLesson(true);
-      update();
-      field("embed-short-link").focus();
-      field("embed-short-link").select();
-    } catch (error) {
-      status.textContent = tools ? tools.refusal(error) : "The lesson tools could not be loaded; reload the page to try again.";
-    }
   });
 
   form.addEventListener("change", update);

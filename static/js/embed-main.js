@@ -72,14 +72,17 @@ function lessonOf(doc) {
 /** A lesson: its stops, from the first (the card's buttons and the nextStop/previousStop commands). */
 async function playLesson({ id, lesson }, visualizer, bridge) {
   const { store, session } = visualizer;
+  const fallback = async (why) => {
+    await session.loadPreset("mazur");
+    store.say("error", `${why}; the embed shows Mazur's example instead.`);
+  };
   try {
-    const { LessonPlayer, openStart } = await import("./lesson-player.js");
+    const { LessonPlayer, playPublished } = await import("./lesson-player.js");
     const player = new LessonPlayer(document, visualizer, { id });
     bridge.attachLesson(player);
-    await player.play(lesson, await openStart(lesson));
-  } catch (error) {
-    await session.loadPreset("mazur");
-    store.say("error", `This lesson cannot be played (${error.message}); the embed shows Mazur's example instead.`);
+    await playPublished({ lesson }, player, fallback);
+  } catch {
+    await fallback("The lesson tools could not be loaded");
   }
 }
 

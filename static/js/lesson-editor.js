@@ -29,7 +29,6 @@ export class LessonEditor {
     this.build();
     store.addEventListener("change", () => this.showHere());
     player.addEventListener("end", () => this.endPreview());
-    if (this.draft.start) player.use(this.draft, this.draft.start);
     this.renderStops();
     this.renderKept();
   }
@@ -102,13 +101,26 @@ export class LessonEditor {
     else this.close();
   }
 
+  /** Is the page on the draft's network, Step's steps from its start (as the shared player tracks it)? */
+  get onPath() {
+    return this.player.lesson === this.draft && this.player.onPath;
+  }
+
+  /** The shared player goes through the draft (a published lesson playing on the page stops). */
+  claim() {
+    const { player, draft } = this;
+    if (player.lesson === draft) return;
+    if (player.active) player.close();
+    player.use(draft, draft.start);
+  }
+
   /** What Add a stop would keep: the step, the phase and the selection of the page. */
   showHere() {
-    const { store, player } = this;
+    const { store } = this;
     if (!store.network || !this.here) return;
     const stops = this.draft.stops;
     let text;
-    if (stops.length && !player.onPath) {
+    if (stops.length && !this.onPath) {
       text = "The page has left this lesson's network (a reload, Train, an edit or another network): press Go to on a stop to go back to it.";
     } else {
       const place = this.place();
@@ -122,7 +134,7 @@ export class LessonEditor {
   /** The page's place in the lesson: {step, phase} from its start (the page's base, for a first stop). */
   place() {
     const { store, player } = this;
-    const startStep = this.draft.stops.length ? player.startStep : store.step;
+    const startStep = this.draft.stops.length && player.lesson === this.draft ? player.startStep : store.step;
     return placeOf({ phase: store.phase, recordStep: store.record?.step ?? null, step: store.step }, startStep);
   }
 
@@ -134,9 +146,10 @@ export class LessonEditor {
     if (draft.stops.length >= MAX_STOPS) return this.say(`A lesson has at most ${MAX_STOPS} stops.`, "error");
     if (!draft.stops.length) {
       // the first stop: the lesson starts from the page's network as it is before this step
+      if (player.active) player.close();
       draft.start = startState(store.saved(0));
       player.adopt(draft, draft.start);
-    } else if (!player.onPath) {
+    } else if (!this.onPath) {
       return this.say("The page is not on this lesson's network any more. Press Go to on a stop to go back to it, then add the stop there.", "error");
     }
     const place = this.place();
@@ -230,9 +243,8 @@ export class LessonEditor {
 
   /** Show a stop as the lecturer made it (no question asked): the page goes back onto the lesson. */
   async goTo(i) {
-    const { player, draft } = this;
-    player.use(draft, draft.start);
-    if (await player.go(i, { ask: false })) this.say(`The page shows stop ${i + 1}.`);
+    this.claim();
+    if (await this.player.go(i, { ask: false })) this.say(`The page shows stop ${i + 1}.`);
     this.showHere();
   }
 
@@ -243,6 +255,7 @@ export class LessonEditor {
     if (!draft.stops.length) return this.say("Add a stop first: Preview plays the stops.", "error");
     this.panel.hidden = true;
     this.opener?.setAttribute("aria-expanded", "false");
+    this.claim();
     await player.play(draft, draft.start, { preview: true });
     this.doc.getElementById("lesson-next")?.focus({ preventScroll: true });
   }

@@ -14,6 +14,22 @@ import { clear, html } from "./svg.js";
 
 const TRAIN_AFTER = 20; // steps ahead at which a run of full batches is trained, not stepped
 const NARROW = "(max-width: 1020px)"; // the page's one-column layout (app.css)
+const STYLES = new WeakMap(); // document -> the promise of lesson.css applied
+
+/** lesson.css, added once to a document with the lesson code (a page without lessons does without it). */
+export function lessonStyles(doc) {
+  if (!STYLES.has(doc)) {
+    const link = doc.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("../css/lesson.css", import.meta.url).href; // versioned as this module is
+    STYLES.set(doc, new Promise((resolve) => {
+      link.addEventListener("load", resolve);
+      link.addEventListener("error", resolve); // unstyled, but working
+    }));
+    doc.head.append(link);
+  }
+  return STYLES.get(doc);
+}
 
 /**
  * The saved state a lesson starts from: its preset as the API has it, or its share-link
@@ -53,6 +69,7 @@ export class LessonPlayer extends EventTarget {
     this.card = byId("lesson-player");
     this.status = byId("lesson-status");
     this.buttons = { previous: byId("lesson-previous"), next: byId("lesson-next"), end: byId("lesson-end") };
+    this.styled = lessonStyles(doc);
     this.lesson = null;
     this.start = null; // the saved state the lesson starts from
     this.startStep = 0; // its step count: stop n is n steps after it
@@ -77,6 +94,7 @@ export class LessonPlayer extends EventTarget {
 
   /** Play a lesson document from its start state (a saved state, see openStart), from its first stop. */
   async play(lesson, start, { preview = false } = {}) {
+    await this.styled;
     this.use(lesson, start);
     this.finished.clear();
     this.active = true;
@@ -343,4 +361,30 @@ export class LessonPlayer extends EventTarget {
     narrow.addEventListener("change", place);
     place();
   }
+}
+
+/** Play a published lesson ({lesson}: GET /api/v1/lessons/{id}'s answer) from its first stop. */
+export async function playPublished({ lesson }, player, fallback) {
+  try {
+    await player.play(lesson, await openStart(lesson));
+  } catch (error) {
+    await fallback(`This lesson cannot be played (${error.message})`);
+  }
+}
+
+/**
+ * The full page's lessons: one player (the card beside the diagram) and the Lesson panel,
+ * loaded when first opened; {player, editor(), play(published, fallback)}.
+ */
+export function pageLessons(doc, visualizer, id = null) {
+  const player = new LessonPlayer(doc, visualizer, { id });
+  let editor = null;
+  return {
+    player,
+    editor: () =>
+      (editor ??= Promise.all([import("./lesson-editor.js"), player.styled]).then(
+        ([{ LessonEditor }]) => new LessonEditor(doc, visualizer, player),
+      )),
+    play: (published, fallback) => playPublished(published, player, fallback),
+  };
 }

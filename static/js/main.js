@@ -15,20 +15,29 @@ const INSTEAD = "The page started from the Mazur example instead.";
 async function start() {
   const limits = getLimits(); // what a saved state is checked against before it is drawn
   // a lesson's short link (/lesson/{id}) plays it, and keeps nothing in this browser's autosave
-  const lesson = lessonOf(document);
+  const lesson = document.body.dataset.lesson ? JSON.parse(document.getElementById("lesson-data").textContent) : null;
   const visualizer = createVisualizer(document, { autosave: !lesson });
   const { store, session, player, view } = visualizer;
   bindControls(document, store, session, player);
   bindEditors(document, store, session);
   bindFiles(document, store, session, view, limits);
   lazyEmbedDialog(document, store);
-  const lessons = lessonModules(document, visualizer, lesson?.id ?? null);
-  const opener = document.getElementById("lesson-open");
-  opener.addEventListener("click", async () => (await lessons.editor())?.toggle());
+  // the lesson code loads when first needed: a page that never plays or builds a lesson does without it
+  let tools = null;
+  const lessons = () => (tools ??= import("./lesson-player.js").then((m) => m.pageLessons(document, visualizer, lesson?.id)));
+  const failed = () => store.say("error", "The lesson tools could not be loaded; reload the page to try again.");
+  document.getElementById("lesson-open").addEventListener("click", () => lessons().then((l) => l.editor()).then((e) => e.toggle(), failed));
 
   const functions = session.loadFunctions(); // beside the first preset, not before it
-  if (lesson) await play(lesson, lessons, session, store);
-  else await restore(store, session, limits);
+  if (lesson) {
+    const fallback = async (why) => {
+      await session.loadPreset(DEFAULT_PRESET);
+      store.say("error", `${why}; the page shows the Mazur example instead.`);
+    };
+    await lessons().then((l) => l.play(lesson, fallback), () => fallback("The lesson tools could not be loaded"));
+  } else {
+    await restore(store, session, limits);
+  }
   await functions;
   document.documentElement.dataset.ready = "true";
 }
@@ -54,38 +63,6 @@ function lessonOf(doc) {
     return JSON.parse(data.textContent);
   } catch {
     return null;
-  }
-}
-
-/**
- * The lesson player and the Lesson panel, each loaded when first needed (a page that never
- * plays or builds a lesson does without them); both share the card beside the diagram.
- */
-function lessonModules(doc, visualizer, id) {
-  let player = null;
-  let editor = null;
-  const fail = () => {
-    visualizer.store.say("error", "The lesson tools could not be loaded; reload the page to try again.");
-    return null;
-  };
-  const lessons = {
-    player: () => (player ??= import("./lesson-player.js").then(({ LessonPlayer }) => new LessonPlayer(doc, visualizer, { id }))),
-    editor: () =>
-      (editor ??= Promise.all([import("./lesson-editor.js"), lessons.player()])
-        .then(([{ LessonEditor }, shared]) => new LessonEditor(doc, visualizer, shared))
-        .catch(fail)),
-  };
-  return lessons;
-}
-
-/** Play a published lesson from its first stop. */
-async function play({ lesson }, lessons, session, store) {
-  try {
-    const [player, { openStart }] = await Promise.all([lessons.player(), import("./lesson-player.js")]);
-    await player.play(lesson, await openStart(lesson));
-  } catch (error) {
-    await session.loadPreset(DEFAULT_PRESET);
-    store.say("error", `This lesson cannot be played (${error.message}); the page shows the Mazur example instead.`);
   }
 }
 

@@ -377,8 +377,10 @@ def test_publish_errors_are_shown_beside_the_panel_in_words(open_page, watch):
     ],
     ids=["413", "429"],
 )  # fmt: skip
-def test_a_refused_lesson_is_explained(browser, env, expected):
-    with running_server(env=env) as url:
+def test_a_refused_lesson_is_explained(browser, tmp_path, env, expected):
+    # a database of its own: the rate it keeps must not reach the session's other servers
+    own = {"BACKPROP_VIZ_DATABASE_URL": f"sqlite:///{tmp_path / 'lessons.sqlite3'}"}
+    with running_server(env=env | own) as url:
         watch = Watch(url)
         watch.allow("the server responded with a status of 4")  # Chromium logs the response
         context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
