@@ -125,7 +125,8 @@ export class LessonPlayer extends EventTarget {
     this.active = false;
     this.index = null;
     this.card.hidden = true;
-    if (this.store.question?.stop !== undefined) this.store.moveTo(this.store.position); // its question closes
+    const q = this.store.question;
+    if (q?.stop !== undefined) this.store.finish(q, "skipped"); // its question closes, unscored
   }
 
   get stops() {

@@ -59,7 +59,8 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     const phase = store.phase;
     phaseLabel.dataset.phase = phase;
     const question = store.question; // the step waits for an answer before its next phase
-    phaseLabel.textContent = question ? `Your turn: predict ${nameOf(question)} below, then the step goes on` : describePhase(phase, store.layerCount);
+    const goesOn = question?.goesOn === false ? "" : ", then the step goes on"; // a lesson may ask at its stop
+    phaseLabel.textContent = question ? `Your turn: predict ${nameOf(question)} below${goesOn}` : describePhase(phase, store.layerCount);
     // the steps the network drawn has taken and its loss on the whole training set: both
     // change with a step's update phase, not before (the phase line says what is under way)
     const now = store.snapshot();

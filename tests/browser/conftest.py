@@ -58,6 +58,12 @@ class Watch:
         if parts.scheme not in LOCAL_SCHEMES and parts.netloc != self.origin:
             self.foreign_requests.append(request.url)
 
+    def attach(self, page) -> None:
+        """Watch a page: its console errors, its uncaught errors and its requests."""
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.on("request", self.on_request)
+
     def problems(self) -> list[str]:
         unexpected = [e for e in self.console_errors if not any(a in e for a in self.allowed)]
         return unexpected + [f"request to another host: {url}" for url in self.foreign_requests]
@@ -80,9 +86,7 @@ def open_page(browser, server, watch):
         context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
-        page.on("console", watch.on_console)
-        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
-        page.on("request", watch.on_request)
+        watch.attach(page)
         if path is not None:
             goto(page, server + path)
         return page

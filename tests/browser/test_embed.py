@@ -19,15 +19,8 @@ pytestmark = pytest.mark.browser
 W5_AFTER_ONE_STEP = 0.35891648
 LOSS_AFTER_ONE_STEP = 0.291027774  # Mazur's E_total after one textbook step
 
-HOST_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Week 3: backpropagation</title></head>
-<body>
-<h1>Week 3: backpropagation</h1>
-<p>Press Step and watch the numbers.</p>
-<div data-backprop-viz data-id="first" data-preset="mazur" data-controls="minimal"></div>
-<p>And a second one, driven by this page:</p>
-<div data-backprop-viz data-id="second" data-preset="xor" data-controls="none" data-show="none"></div>
-<script>
+# the course page's script: it keeps every message from an embed, and sends commands to one
+LISTENER = """<script>
   window.messages = [];
   window.addEventListener("message", (e) => {
     if (e.data && e.data.source === "backprop-viz") window.messages.push({origin: e.origin, ...e.data});
@@ -35,7 +28,17 @@ HOST_PAGE = """<!doctype html>
   window.send = (id, command) => document
     .querySelector('[data-backprop-viz-id="' + id + '"] iframe')
     .contentWindow.postMessage(command, "*");
-</script>
+</script>"""
+
+HOST_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Week 3: backpropagation</title></head>
+<body>
+<h1>Week 3: backpropagation</h1>
+<p>Press Step and watch the numbers.</p>
+<div data-backprop-viz data-id="first" data-preset="mazur" data-controls="minimal"></div>
+<p>And a second one, driven by this page:</p>
+<div data-backprop-viz data-id="second" data-preset="xor" data-controls="none" data-show="none"></div>
+{LISTENER}
 <script src="SERVER/static/embed.js" async></script>
 </body></html>
 """

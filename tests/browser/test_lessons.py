@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import axe_source, violations  # noqa: F401 (a fixture)
-from tests.browser.test_embed import host, messages, send, wait_message  # noqa: F401 (a fixture)
+from tests.browser.test_embed import LISTENER, host, send, wait_message  # noqa: F401 (a fixture)
 from tests.browser.test_quiz import nowhere
 from tests.lessons.examples import mazur_lesson
 from tests.live import running_server
@@ -27,20 +27,12 @@ W5_AFTER_ONE_STEP = 0.35891648
 TITLE = "Why the output delta has f\u2032(z)"
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
-COURSE_PAGE = """<!doctype html>
+COURSE_PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Week 4</title></head>
 <body>
 <h1>Week 4: the output delta</h1>
 <div data-backprop-viz data-id="lesson" data-lesson="LESSON" data-speed="8"></div>
-<script>
-  window.messages = [];
-  window.addEventListener("message", (e) => {
-    if (e.data && e.data.source === "backprop-viz") window.messages.push({origin: e.origin, ...e.data});
-  });
-  window.send = (id, command) => document
-    .querySelector('[data-backprop-viz-id="' + id + '"] iframe')
-    .contentWindow.postMessage(command, "*");
-</script>
+{LISTENER}
 <script src="SERVER/static/embed.js" async></script>
 </body></html>
 """
@@ -385,9 +377,7 @@ def test_a_refused_lesson_is_explained(browser, tmp_path, env, expected):
         watch.allow("the server responded with a status of 4")  # Chromium logs the response
         context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
         page = context.new_page()
-        page.on("console", watch.on_console)
-        page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
-        page.on("request", watch.on_request)
+        watch.attach(page)
         goto(page, f"{url}/?preset=mazur")
         panel = open_lesson_panel(page)
         panel.get_by_role("textbox", name="Title").fill("Too much, or too often")
@@ -528,3 +518,39 @@ def test_on_a_phone_the_stop_is_right_below_the_diagram(open_page, server):
     assert diagram["bottom"] <= card["top"] < card["bottom"] <= quiz["top"]
     assert card["left"] >= 0 and card["right"] <= 390
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_a_lesson_on_a_changed_network_starts_from_its_state_and_stays_on_it(open_page, server):
+    page = open_page("/?preset=xor")
+    fast(page)
+    rate = page.get_by_label("Learning rate \u03b7")
+    rate.fill("2")
+    rate.press("Enter")
+    panel = open_lesson_panel(page)
+    panel.get_by_role("textbox", name="Title").fill("XOR, faster")
+    add_stop(page, "Learning rate 2.")
+    button(page, "Step").click()
+    wait_phase(page, "update")
+    add_stop(page, "One step on.")
+    # an edit leaves the lesson's network: no stop is added there
+    rate.fill("3")
+    rate.press("Enter")
+    expect(page.locator("#lesson-here")).to_contain_text("has left this lesson's network")
+    button(page, "Add a stop here").click()
+    expect(page.locator("#lesson-problems")).to_contain_text("not on this lesson's network")
+    expect(page.locator("#lesson-stops > li")).to_have_count(2)
+    button(page, "Go to stop 2").click()  # back on it, at the stop
+    wait_phase(page, "update")
+    expect(rate).to_have_value("2")
+    expect(page.locator("#lesson-here")).to_have_text(
+        "Here: step 1 \u00b7 update (click a neuron, weight or bias to look at it)."
+    )
+    lesson_id = publish(page)
+    stored = httpx.get(f"{server}/api/v1/lessons/{lesson_id}").json()["lesson"]
+    assert "preset" not in stored and stored["state"].startswith("1.")
+    assert [(s["step"], s["phase"]) for s in stored["stops"]] == [(0, "idle"), (1, "update")]
+    student = open_page(f"/lesson/{lesson_id}")
+    expect(student.get_by_label("Learning rate \u03b7")).to_have_value("2")
+    button(student, "Next stop").click()
+    wait_phase(student, "update")
+    expect(student.locator("#counter")).to_have_attribute("data-step", "1")

@@ -274,9 +274,7 @@ def test_a_number_the_server_will_not_check_is_a_clear_message(browser, strict_s
     watch.allow("status of 422")  # Chromium logs the response; the page itself logs nothing
     context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     page = context.new_page()
-    page.on("console", watch.on_console)
-    page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
-    page.on("request", watch.on_request)
+    watch.attach(page)
     goto(page, f"{strict_server}/?preset=mazur")
     fast(page)
     quiz(page, "hidden_delta")
