@@ -83,8 +83,10 @@ class Question(Strict):
 
 class Stop(Strict):
     step: int = Field(
-        ge=0, le=MAX_STEP, description="steps taken from the lesson's network; 0: before any"
-    )
+        ge=0, le=MAX_STEP,
+        description="Step's steps from the lesson's network: with a phase, that phase of the "
+        "step-th step; at idle, after step steps (0: before any, and only idle)",
+    )  # fmt: skip
     phase: str = Field(
         max_length=16,
         description="idle, forward-<l>, loss, backward-<l> or update (l = 1 .. weight layers)",

@@ -39,7 +39,7 @@ export class LessonEditor {
     const p = clear(this.panel);
     const head = html("div", { class: "lesson-panel-head" }, p);
     html("h2", { id: "lesson-panel-title" }, head, "Lesson");
-    this.on(html("button", { type: "button", id: "lesson-close" }, head, "Close"), () => this.close());
+    this.on(html("button", { type: "button", id: "lesson-close", "aria-label": "Close the Lesson panel" }, head, "Close"), () => this.close());
     html("p", { class: "hint" }, p,
       "Take students through this network stop by stop: step to a phase, click the neuron, weight or bias to look at, then add a stop and write its caption.");
     const title = html("div", { class: "field", "data-field": "lesson-title" }, p);

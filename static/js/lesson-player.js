@@ -50,7 +50,7 @@ export function showCaption(node, caption) {
       if (n.tag === "br") parent.append(html("br"));
       else if (n.tag === "code") html("code", {}, parent, n.text);
       else if (n.tag) build(html(n.tag, {}, parent), n.children);
-      else parent.append(document.createTextNode(n.text));
+      else parent.append(n.text); // a string goes in as a text node
     }
   };
   build(clear(node), parseCaption(caption));
@@ -58,7 +58,7 @@ export function showCaption(node, caption) {
 
 export class LessonPlayer extends EventTarget {
   /**
-   * `quiz`: the visualizer's {load()} of the Quiz. `card`: the #lesson-player section.
+   * The card is #lesson-player; `quiz` is the visualizer's lazy Quiz ({load(), current}).
    * Events: "stop" {index, count, step, phase} each time a stop is shown; "end" when a
    * preview's End preview is pressed.
    */
@@ -125,8 +125,7 @@ export class LessonPlayer extends EventTarget {
     this.active = false;
     this.index = null;
     this.card.hidden = true;
-    const q = this.store.question;
-    if (q?.stop !== undefined) this.store.finish(q, "skipped"); // its question closes, unscored
+    if (this.store.question?.stop !== undefined) this.store.dismiss(); // its question closes
   }
 
   get stops() {
@@ -173,13 +172,14 @@ export class LessonPlayer extends EventTarget {
     try {
       session.pause();
       await session.idle();
+      store.dismiss(); // Previous stop leaves a question open here unanswered
       this.quizLoader?.current?.say("", ""); // the last stop's feedback goes with it
       if (!this.onPath) this.reload(); // the page left the lesson's network: from its start again
       this.say("");
       const stop = this.stops[index];
       const first = await this.reachStop(stop, index);
+      this.say(first === null ? `Stop ${index + 1} could not be shown (see the message).` : "");
       if (first === null) return false;
-      this.say("");
       const sizes = store.network.layer_sizes;
       const { at, ask } = stopPositions(stop, store.phases, first, sizes);
       const asking = asks && ask !== null && !this.finished.has(index);
@@ -223,7 +223,7 @@ export class LessonPlayer extends EventTarget {
       const next = store.snapshot(store.end).step; // the step the next record starts from
       const missing = step - next;
       if (missing >= TRAIN_AFTER && store.batchSize === store.data.inputs.length) {
-        // a full batch: /train takes exactly Step's steps, in one request
+        // a full batch: /train takes the same steps (to float rounding), in one request
         store.moveTo(store.end);
         if (!(await session.train(missing))) return null;
         store.say(null, null);

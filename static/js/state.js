@@ -248,6 +248,13 @@ export class Store extends EventTarget {
     this.announce("question");
   }
 
+  /** Close the open question unanswered (a lesson went to another stop): its phase asks it again. */
+  dismiss() {
+    if (!this.question) return;
+    this.question = null;
+    this.announce("question");
+  }
+
   /** One more Check of the open question that was not right. */
   missed(question) {
     const attempts = question.attempts + 1;
