@@ -445,6 +445,7 @@ def test_a_lesson_far_into_training_and_idle_after_a_step(open_page, server):
     stops = [
         {"step": 25, "phase": "forward-2", "caption": "25 steps in."},
         {"step": 2, "phase": "idle", "caption": "After two steps.",
+         "focus": {"kind": "bias", "layer": 1, "index": 1},
          "question": {"quantity": "z", "layer": 0, "index": 0}},
         {"step": 0, "phase": "idle", "caption": "Back at the start."},
     ]  # fmt: skip
@@ -460,6 +461,7 @@ def test_a_lesson_far_into_training_and_idle_after_a_step(open_page, server):
     expect(page.locator('#quiz[data-quantity="z"][data-layer="1"]')).to_be_visible()
     wait_phase(page, "idle")
     expect(page.locator("#counter")).to_have_attribute("data-step", "2")
+    expect(page.locator("#lesson-focus")).to_have_text("Look at: bias of h2 (selected)")
     button(page, "Show answer").click()
     expect(page.locator("#quiz-feedback")).to_contain_text("Shown: z of h1 =")
     wait_phase(page, "idle")  # asked at its stop: nothing plays
@@ -554,3 +556,30 @@ def test_a_lesson_on_a_changed_network_starts_from_its_state_and_stays_on_it(ope
     button(student, "Next stop").click()
     wait_phase(student, "update")
     expect(student.locator("#counter")).to_have_attribute("data-step", "1")
+
+
+def test_a_stops_question_is_asked_however_the_student_reaches_its_phase(open_page, server):
+    """Step from the first stop runs into the second stop's question before the update shows
+    the new w5; once answered, the second stop shows the update without asking again."""
+    stops = [
+        {"step": 0, "phase": "idle", "caption": "Press Step."},
+        {"step": 1, "phase": "update", "focus": {"kind": "edge", "layer": 2, "from": 0, "to": 0},
+         "question": {"quantity": "new_weights", "layer": 1, "index": [0, 0]}},
+    ]  # fmt: skip
+    response = httpx.post(
+        f"{server}/api/v1/lessons", json={"lesson": mazur_lesson(title="Step", stops=stops)}
+    )
+    page = open_page(f"/lesson/{response.json()['id']}")
+    fast(page)
+    button(page, "Step").click()
+    expect(page.locator('#quiz[data-quantity="new_weights"][data-index="0,0"]')).to_be_visible()
+    wait_phase(page, "backward-1")
+    nowhere(page, W5_AFTER_ONE_STEP)
+    page.get_by_role("textbox", name="Your answer").fill("0.3589")
+    button(page, "Check").click()
+    expect(page.locator("#quiz-feedback")).to_contain_text("Correct: w5 after the update")
+    wait_phase(page, "update")  # Step went on
+    button(page, "Next stop").click()
+    expect(page.locator("#lesson-progress")).to_have_text("Stop 2 of 2")
+    wait_phase(page, "update")
+    expect(page.locator("#quiz")).to_be_hidden()
