@@ -33,7 +33,7 @@ async function start() {
   const functions = session.loadFunctions(); // beside the first preset, not before it
   const lesson = options.lesson ? lessonOf(document) : null;
   if (lesson) {
-    await playLesson(lesson, visualizer, bridge);
+    await playLesson(lesson, visualizer, bridge, limits);
     await functions;
   } else {
     await begin(store, session, options, limits);
@@ -70,7 +70,7 @@ function lessonOf(doc) {
 }
 
 /** A lesson: its stops, from the first (the card's buttons and the nextStop/previousStop commands). */
-async function playLesson({ id, lesson }, visualizer, bridge) {
+async function playLesson({ id, lesson }, visualizer, bridge, limits) {
   const { store, session } = visualizer;
   const fallback = async (why) => {
     await session.loadPreset("mazur");
@@ -78,7 +78,7 @@ async function playLesson({ id, lesson }, visualizer, bridge) {
   };
   try {
     const { LessonPlayer, playPublished } = await import("./lesson-player.js");
-    const player = new LessonPlayer(document, visualizer, { id });
+    const player = new LessonPlayer(document, visualizer, { id, limits });
     bridge.attachLesson(player);
     await playPublished({ lesson }, player, fallback);
   } catch {

@@ -5,6 +5,7 @@
 // token of each published lesson is kept in this browser (lessons-kept.js).
 
 import * as api from "./api.js";
+import { stateProblem } from "./checks.js";
 import { encodeState } from "./codec.js";
 import {
   focusFits, focusOf, MAX_STOPS, MAX_TITLE, placeOf, questionChoices, questionKey, stopWords,
@@ -397,12 +398,11 @@ function startState(saved) {
   return rest;
 }
 
-class TooLarge extends Error {}
+class Unpublishable extends Error {} // a start no lesson can hold: said in words, never sent
 
 /**
  * The document's network: the preset's name when the start is a preset as it loads, else the
- * start as a share-link state. HOOK: once issue 13's checks.js is merged, the state goes through
- * stateProblem(start, limits) here, as share links do.
+ * start as a share-link state, checked against the server's limits as share links are.
  */
 export async function startField(start) {
   if (start.name) {
@@ -414,9 +414,11 @@ export async function startField(start) {
       if (!(error instanceof api.ApiError)) throw error; // not a preset any more: the state, then
     }
   }
+  const problem = stateProblem(start, await api.getLimits().catch(() => null));
+  if (problem) throw new Unpublishable(`Not published: this network cannot be a lesson's (${problem}).`);
   const state = await encodeState(start);
   if (state.length > MAX_STATE) {
-    throw new TooLarge(
+    throw new Unpublishable(
       `Not published: this network's state takes ${state.length} characters in a link, and a lesson holds at most ${MAX_STATE}. ` +
         "Start the lesson from a preset, or use less data.",
     );
@@ -444,7 +446,7 @@ export async function publishNetwork(store) {
 
 /** Why a lesson was not published, in words (a 422 names each field; 413, 429 with its wait). */
 export function refusal(error) {
-  if (error instanceof TooLarge) return error.message;
+  if (error instanceof Unpublishable) return error.message;
   if (!(error instanceof api.ApiError)) throw error;
   let lines;
   if (error.status === 429) {

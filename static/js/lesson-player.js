@@ -6,10 +6,9 @@
 // means.
 
 import * as api from "./api.js";
-import { decodeState } from "./codec.js";
+import { openState } from "./checks.js";
 import { askedStep, focusName, focusOf, keepsPath, parseCaption, stopPositions } from "./lesson-format.js";
 import { fromCheck } from "./questions.js";
-import { isSavedState } from "./state.js";
 import { clear, html } from "./svg.js";
 
 const TRAIN_AFTER = 20; // steps ahead at which a run of full batches is trained, not stepped
@@ -33,14 +32,14 @@ export function lessonStyles(doc) {
 
 /**
  * The saved state a lesson starts from: its preset as the API has it, or its share-link
- * state. HOOK: issue 13's check of states against GET /api/v1/limits (checks.js's
- * openState) takes the place of isSavedState here once it is merged.
+ * state, checked against the server's limits (`limits`: GET /api/v1/limits, or a promise of
+ * it) as every share link is before it is drawn.
  */
-export async function openStart(lesson) {
+export async function openStart(lesson, limits) {
   if (lesson.preset) return api.getPreset(lesson.preset);
-  const saved = await decodeState(lesson.state).catch(() => null);
-  if (!isSavedState(saved)) throw new Error("its network (a share-link state) does not open");
-  return saved;
+  const opened = await openState(lesson.state, await Promise.resolve(limits).catch(() => null));
+  if (!opened.saved) throw new Error(`its network (a share-link state) cannot be opened: ${opened.problem}`);
+  return opened.saved;
 }
 
 /** Render a caption into a node: text through textContent, in <strong>, <em>, <code> and <br>. */
@@ -58,13 +57,14 @@ export function showCaption(node, caption) {
 
 export class LessonPlayer extends EventTarget {
   /**
-   * The card is #lesson-player; `quiz` is the visualizer's lazy Quiz ({load(), current}).
+   * The card is #lesson-player; `quiz` is the visualizer's lazy Quiz ({load(), current});
+   * `limits` (a promise of GET /api/v1/limits) checks a lesson's state before it is drawn.
    * Events: "stop" {index, count, step, phase} each time a stop is shown; "end" when a
    * preview's End preview is pressed.
    */
-  constructor(doc, { store, session, player, quiz }, { id = null } = {}) {
+  constructor(doc, { store, session, player, quiz }, { id = null, limits = null } = {}) {
     super();
-    Object.assign(this, { doc, store, session, player, quizLoader: quiz, id });
+    Object.assign(this, { doc, store, session, player, quizLoader: quiz, id, limits });
     const byId = (name) => doc.getElementById(name);
     this.card = byId("lesson-player");
     this.status = byId("lesson-status");
@@ -367,7 +367,7 @@ export class LessonPlayer extends EventTarget {
 /** Play a published lesson ({lesson}: GET /api/v1/lessons/{id}'s answer) from its first stop. */
 export async function playPublished({ lesson }, player, fallback) {
   try {
-    await player.play(lesson, await openStart(lesson));
+    await player.play(lesson, await openStart(lesson, player.limits));
   } catch (error) {
     await fallback(`This lesson cannot be played (${error.message})`);
   }
@@ -377,8 +377,8 @@ export async function playPublished({ lesson }, player, fallback) {
  * The full page's lessons: one player (the card beside the diagram) and the Lesson panel,
  * loaded when first opened; {player, editor(), play(published, fallback)}.
  */
-export function pageLessons(doc, visualizer, id = null) {
-  const player = new LessonPlayer(doc, visualizer, { id });
+export function pageLessons(doc, visualizer, { id = null, limits = null } = {}) {
+  const player = new LessonPlayer(doc, visualizer, { id, limits });
   let editor = null;
   return {
     player,

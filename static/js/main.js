@@ -24,7 +24,7 @@ async function start() {
   lazyEmbedDialog(document, store);
   // the lesson code loads when first needed: a page that never plays or builds a lesson does without it
   let tools = null;
-  const lessons = () => (tools ??= import("./lesson-player.js").then((m) => m.pageLessons(document, visualizer, lesson?.id)));
+  const lessons = () => (tools ??= import("./lesson-player.js").then((m) => m.pageLessons(document, visualizer, { id: lesson?.id, limits })));
   const failed = () => store.say("error", "The lesson tools could not be loaded; reload the page to try again.");
   document.getElementById("lesson-open").addEventListener("click", () => lessons().then((l) => l.editor()).then((e) => e.toggle(), failed));
 

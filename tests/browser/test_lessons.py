@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser.test_accessibility import axe_source, violations  # noqa: F401 (a fixture)
 from tests.browser.test_embed import LISTENER, host, send, wait_message  # noqa: F401 (a fixture)
 from tests.browser.test_quiz import nowhere
-from tests.lessons.examples import mazur_lesson
+from tests.lessons.examples import STATE, mazur_lesson
 from tests.live import running_server
 
 from .conftest import Watch, button, fast, goto, wait_phase
@@ -583,3 +583,30 @@ def test_a_stops_question_is_asked_however_the_student_reaches_its_phase(open_pa
     expect(page.locator("#lesson-progress")).to_have_text("Stop 2 of 2")
     wait_phase(page, "update")
     expect(page.locator("#quiz")).to_be_hidden()
+
+
+def test_a_lessons_state_is_checked_against_the_servers_limits(browser, tmp_path):
+    """A lesson published under larger limits, read by a server with smaller ones (one
+    database): its state is refused before it is drawn, and the page says why."""
+    shared = {"BACKPROP_VIZ_DATABASE_URL": f"sqlite:///{tmp_path / 'lessons.sqlite3'}"}
+    stops = [{"step": 0, "phase": "idle", "caption": "XOR"}]
+    with running_server(env=shared) as url:
+        response = httpx.post(
+            f"{url}/api/v1/lessons",
+            json={"lesson": mazur_lesson(title="A state", preset=None, state=STATE, stops=stops)},
+        )
+        assert response.status_code == 201, response.text
+    with running_server(env=shared | {"BACKPROP_VIZ_MAX_NEURONS": "2"}) as url:
+        watch = Watch(url)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+        page = context.new_page()
+        watch.attach(page)
+        goto(page, f"{url}/lesson/{response.json()['id']}")
+        expect(page.locator("#message")).to_contain_text(
+            "This lesson cannot be played (its network (a share-link state) cannot be opened: "
+            "network.layer_sizes"
+        )
+        expect(page.locator("#message")).to_contain_text("the page shows the Mazur example")
+        expect(page.locator("#lesson-player")).to_be_hidden()
+        context.close()
+        assert watch.problems() == []
