@@ -189,7 +189,7 @@ def test_a_lecturer_builds_and_publishes_a_lesson_that_a_student_plays_through(
     )
     wait_phase(student, "update")  # the update plays, and the lesson is at its stop
     expect(student.locator('#network .edge[data-name="w5"]')).to_have_attribute(
-        "aria-label", re.compile("0.4 \u2192 0.3589")
+        "aria-label", re.compile("w5 0.4 \u0394w \u22120.04108 new 0.3589")
     )
     expect(student.locator("#quiz-score")).to_have_text(
         "0 of 2 right first time (1 right on a later try, 1 shown)"
