@@ -65,10 +65,13 @@ export function sceneAt(store, position, { done = Infinity, labelled = false, va
     }),
   );
   const loss = trace && shown.loss;
+  // the targets are data, not computed: they show from the loss phase's start, while the
+  // loss is computed from them (marked as its sources), the loss terms once it is
+  const targets = trace && (phase === "loss" || shown.loss);
   const outputs = Array.from({ length: sizes[L] }, (_, o) => {
-    const target = loss ? trace.targets[s][o] : null;
+    const target = targets ? trace.targets[s][o] : null;
     const term = loss ? trace.output_losses[s][o] : null;
-    return { target, targetText: loss ? targetText(target) : "", loss: term, lossText: loss ? lossText(term) : "" };
+    return { target, targetText: targets ? targetText(target) : "", loss: term, lossText: loss ? lossText(term) : "" };
   });
   const batch = trace ? trace.inputs.length : 1;
   const total = loss
@@ -136,6 +139,7 @@ export class Player extends EventTarget {
     const { layer_sizes: sizes, train_biases: trainBiases } = record.network;
     const parts = partsOf(sizes, store.phaseAt(to), this.view.labelled);
     const duration = BASE_DURATION / this.speed;
+    this.paint(this.scene(to, 0), 1); // the phase's data (the targets) before its first part
     for (const [i, part] of parts.entries()) {
       if (this.hurry) break;
       this.view.setActive(computedBy(sizes, part));

@@ -147,6 +147,7 @@ def test_the_sources_of_a_number_are_marked(open_page):
 # plays, with the phase shown at that moment: the page records them itself (no timing involved)
 RECORD = """() => {
   window.seen = [];
+  window.hidden = [];
   const phase = () => document.getElementById("phase").dataset.phase;
   const marked = (cls) => [...document.querySelectorAll(`#network .${cls}`)].map((e) =>
     e.classList.contains("target") ? `y${Number(e.dataset.index) + 1}` : e.dataset.name).sort().join(" ");
@@ -156,6 +157,9 @@ RECORD = """() => {
     const now = [phase(), marked("active"), marked("source"), pills.sort().join(" ")];
     const last = window.seen.at(-1);
     if (!last || last.join("|") !== now.join("|")) window.seen.push(now);
+    for (const e of document.querySelectorAll("#network .source")) {  // a source must be seen
+      if (getComputedStyle(e).visibility === "hidden") window.hidden.push(`${phase()} ${e.dataset.name ?? "y"}`);
+    }
   }).observe(document.getElementById("network"), { subtree: true, attributes: true, characterData: true, childList: true });
 }"""
 
@@ -182,6 +186,7 @@ def test_a_step_marks_what_each_number_is_computed_from_and_pulses_carry_their_p
     assert "0.0554 \u22120.01905" in pills  # w5 delta_o1, w7 delta_o2
     # the loss from the outputs and the targets; the update from every weight
     assert during[("loss", "o1 o2")][0] == "o1 o2 y1 y2"
+    assert page.evaluate("window.hidden") == []  # every source is on screen while it is one
     update = [marks for phase, active, marks, _ in seen if phase == "update" and marks]
     assert update and all(f"w{i}" in update[0].split() for i in range(1, 9))
     # a pulse carries only a number its phase computes: w a forward, w delta into a hidden neuron
