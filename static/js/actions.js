@@ -14,6 +14,7 @@ export class Session extends EventTarget {
     this.playing = false;
     this.grids = new WeakMap(); // network -> {key, result} of /predict
     this.guard = null; // (position, source) -> true to stop before that phase (the quiz asks first)
+    this.fetching = null; // the /step request in flight, if any
   }
 
   /** Report an API error next to the control that caused it (source names the button). */
@@ -67,12 +68,27 @@ export class Session extends EventTarget {
 
   /** Make sure a recorded step follows the current position; fetch one if needed. */
   async ensureNext(source) {
+    await this.fetching; // the step being fetched may be the one needed
     if (this.store.position < this.store.end) return true;
     return this.fetchStep(source);
   }
 
-  /** Record one more step after the last one recorded (the position stays where it is). */
+  /**
+   * Record one more step after the last one recorded (the position stays where it is), one
+   * request at a time: a press of Next phase while a lesson fetches its steps waits for them.
+   */
   async fetchStep(source) {
+    while (this.fetching) await this.fetching;
+    const fetching = this.fetchOne(source);
+    this.fetching = fetching;
+    try {
+      return await fetching;
+    } finally {
+      if (this.fetching === fetching) this.fetching = null;
+    }
+  }
+
+  async fetchOne(source) {
     const store = this.store;
     const before = store.snapshot(store.end);
     const request = this.body(before);

@@ -180,6 +180,8 @@ export class LessonPlayer extends EventTarget {
       const first = await this.reachStop(stop, index);
       this.say(first === null ? `Stop ${index + 1} could not be shown (see the message).` : "");
       if (first === null) return false;
+      session.pause(); // a phase pressed while the steps were fetched ends before the stop shows
+      await session.idle();
       const sizes = store.network.layer_sizes;
       const { at, ask } = stopPositions(stop, store.phases, first, sizes);
       const asking = asks && ask !== null && !this.finished.has(index);
@@ -290,7 +292,8 @@ export class LessonPlayer extends EventTarget {
   /** The session's guard: a stop's question not yet answered comes before the phase that shows its number. */
   guard(position, source) {
     const { store } = this;
-    if (!this.active || this.busy) return false;
+    if (this.busy) return source !== "lesson"; // the lesson is moving: only its own phases play
+    if (!this.active) return false;
     const record = store.recordAt(position);
     if (!record || store.position !== position - 1) return false;
     const phase = store.phaseAt(position);

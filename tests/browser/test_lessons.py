@@ -610,3 +610,49 @@ def test_a_lessons_state_is_checked_against_the_servers_limits(browser, tmp_path
         expect(page.locator("#lesson-player")).to_be_hidden()
         context.close()
         assert watch.problems() == []
+
+
+def test_a_phase_pressed_while_a_lesson_fetches_its_steps_waits_for_the_stop(open_page, server):
+    """Next phase and Step pressed while Next stop fetches the steps to its stop: the lesson
+    arrives at its stop with every number of it drawn, and no step is fetched twice."""
+    stops = [
+        {"step": 0, "phase": "idle", "caption": "The start."},
+        {"step": 3, "phase": "loss", "caption": "Three steps in.",
+         "focus": {"kind": "neuron", "layer": 2, "index": 0}},
+    ]  # fmt: skip
+    response = httpx.post(
+        f"{server}/api/v1/lessons", json={"lesson": mazur_lesson(title="Held", stops=stops)}
+    )
+    assert response.status_code == 201, response.text
+    page = open_page(f"/lesson/{response.json()['id']}")
+    expect(page.locator("#lesson-caption")).to_have_text("The start.")
+    held, steps = [], []
+
+    def hold(route):  # the lesson's first /step waits until the student has pressed
+        steps.append(route.request.post_data_json["network"]["weights"])
+        if len(steps) == 1:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/step", hold)
+    button(page, "Next stop").click()
+    for _ in range(600):  # until the lesson's request is out (no time is asserted)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the lesson did not ask for its first step"
+    button(page, "Next phase").click()
+    button(page, "Step").click()
+    held[0].continue_()
+    expect(page.locator("#lesson-progress")).to_have_text("Stop 2 of 2")
+    wait_phase(page, "loss")
+    expect(page.locator("#counter")).to_have_attribute("data-step", "2")
+    o1 = page.locator('#network .neuron[data-name="o1"]')
+    expect(o1).to_have_class(re.compile("selected"))
+    expect(o1).to_have_attribute("aria-label", re.compile(r"neuron o1: 0\.\d+ \(its activation a\)"))
+    expect(page.locator('#network .target[data-index="0"]')).to_be_visible()
+    expect(page.locator('#network .loss-term[data-index="0"]')).to_be_visible()
+    assert page.locator("#phase").get_attribute("data-phase") == "loss"
+    assert len(steps) == 3  # steps 1, 2 and 3, each once
+    assert len({repr(w) for w in steps}) == 3
