@@ -650,7 +650,9 @@ def test_a_phase_pressed_while_a_lesson_fetches_its_steps_waits_for_the_stop(ope
     expect(page.locator("#counter")).to_have_attribute("data-step", "2")
     o1 = page.locator('#network .neuron[data-name="o1"]')
     expect(o1).to_have_class(re.compile("selected"))
-    expect(o1).to_have_attribute("aria-label", re.compile(r"neuron o1: 0\.\d+ \(its activation a\)"))
+    expect(o1).to_have_attribute(
+        "aria-label", re.compile(r"neuron o1: 0\.\d+ \(its activation a\)")
+    )
     expect(page.locator('#network .target[data-index="0"]')).to_be_visible()
     expect(page.locator('#network .loss-term[data-index="0"]')).to_be_visible()
     assert page.locator("#phase").get_attribute("data-phase") == "loss"
