@@ -154,6 +154,7 @@ def requests() -> list[tuple[str, str, dict]]:
     line = {"inputs": x[:1000, :1].tolist(), "targets": y[:1000].tolist()}
     return [
         ("step", "mazur (compiled)", worked),
+        ("step", "mazur with terms (the page)", {**worked, "terms": True}),
         ("step", "deep, a batch of 30 (the page)", {"network": net, **batch, "learning_rate": 0.03}),
         ("step", "deep, all 300 samples", {"network": net, **data, "learning_rate": 0.03}),
         ("step", "2-250-250-1, 20 samples", {"network": broad, **{k: v[:20] for k, v in big.items()},

@@ -10,6 +10,7 @@ same estimate is refused past the limits and decides where the work runs (jobs.p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
@@ -21,7 +22,7 @@ from ..engine.formulas import ARITY, INDICES, VARIABLES
 from ..engine.functions import ACTIVATIONS, LOSSES
 from ..engine.params import count_params
 from ..engine.train import steps_per_epoch
-from .cost import NS_PER_INPUT, NS_PER_LIST_VALUE, NS_PER_VALUE, Cost, Fix
+from .cost import MEMORY_PER_VALUE, NS_PER_INPUT, NS_PER_LIST_VALUE, NS_PER_VALUE, Cost, Fix
 
 # the names of the engine's table (app/engine/functions.py), in its order
 ActivationName = Literal[tuple(ACTIVATIONS)]
@@ -322,11 +323,16 @@ class StepRequest(StepFields):
         "(w a_prev) and grad_a_terms (w_next delta_next), samples x weights numbers each",
     )  # fmt: skip
 
-    def trace_values(self) -> int:
-        """The trace, and with terms two numbers a sample and weight (w a_prev, w delta)."""
+    def terms_values(self) -> int:
+        """With terms, two numbers a sample and weight (w a_prev, w_next delta_next)."""
         sizes, n = self.network.layer_sizes, len(self.inputs)
-        weights = sum(i * o for i, o in zip(sizes, sizes[1:]))
-        return super().trace_values() + 2 * n * weights * self.terms
+        return 2 * n * sum(i * o for i, o in zip(sizes, sizes[1:])) * self.terms
+
+    def cost(self) -> Cost:
+        """The step and its trace; the terms are numpy products, each written out as a float."""
+        step, values = super().cost(), self.terms_values()
+        return replace(step, ns=step.ns + values * NS_PER_VALUE, values=step.values + values,
+                       memory=step.memory + values * MEMORY_PER_VALUE)  # fmt: skip
 
     def fix(self) -> Fix:
         if not self.terms:

@@ -73,6 +73,7 @@ function lessonOf(doc) {
 async function playLesson({ id, lesson }, visualizer, bridge, limits) {
   const { store, session } = visualizer;
   const fallback = async (why) => {
+    bridge.lesson = null; // nextStop and previousStop now answer that there is no lesson
     await session.loadPreset("mazur");
     store.say("error", `${why}; the embed shows Mazur's example instead.`);
   };

@@ -447,7 +447,10 @@ export async function publishNetwork(store) {
 /** Why a lesson was not published, in words (a 422 names each field; 413, 429 with its wait). */
 export function refusal(error) {
   if (error instanceof Unpublishable) return error.message;
-  if (!(error instanceof api.ApiError)) throw error;
+  if (!(error instanceof api.ApiError)) {
+    console.error(error); // a fault of the page, not of the lesson: said, and kept for a report
+    return `Not published: the page failed (${error.message}); reload it and try again.`;
+  }
   let lines;
   if (error.status === 429) {
     const wait = error.retryAfter === null ? "" : ` Try again in ${error.retryAfter} s.`;

@@ -15,7 +15,7 @@ const INSTEAD = "The page started from the Mazur example instead.";
 async function start() {
   const limits = getLimits(); // what a saved state is checked against before it is drawn
   // a lesson's short link (/lesson/{id}) plays it, and keeps nothing in this browser's autosave
-  const lesson = document.body.dataset.lesson ? JSON.parse(document.getElementById("lesson-data").textContent) : null;
+  const lesson = lessonOf(document);
   const visualizer = createVisualizer(document, { autosave: !lesson });
   const { store, session, player, view } = visualizer;
   bindControls(document, store, session, player);
@@ -47,10 +47,16 @@ function lazyEmbedDialog(doc, store) {
   const opener = doc.getElementById("embed-open");
   const open = () => {
     opener.removeEventListener("click", open);
-    import("./embed-dialog.js").then(({ bindEmbedDialog }) => {
-      bindEmbedDialog(doc, store);
-      opener.click(); // now opened by the dialog's own handler
-    });
+    import("./embed-dialog.js").then(
+      ({ bindEmbedDialog }) => {
+        bindEmbedDialog(doc, store);
+        opener.click(); // now opened by the dialog's own handler
+      },
+      () => {
+        opener.addEventListener("click", open); // a later click tries again
+        store.say("error", "The Embed dialog could not be loaded; check the connection and try again.");
+      },
+    );
   };
   opener.addEventListener("click", open);
 }
