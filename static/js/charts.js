@@ -17,11 +17,12 @@ export function drawLossChart(root, store) {
   const shown = store.snapshot().step;
   const points = store.losses.filter((p) => p.step <= shown && !isMissing(p.loss));
   root.dataset.lastStep = points.length ? points[points.length - 1].step : "";
-  if (store.question?.kind === "loss") {
+  if (store.lossHidden()) {
     // the loss before a step is often the loss the quiz asks for
+    const why = store.question?.kind === "loss" ? "while you predict the loss" : "until the loss phase (the Quiz asks it)";
     root.dataset.lastStep = "";
-    svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = "Hidden while you predict the loss";
-    root.setAttribute("aria-label", "Loss over steps: hidden while you predict the loss");
+    svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = `Hidden ${why}`;
+    root.setAttribute("aria-label", `Loss over steps: hidden ${why}`);
     return;
   }
   if (points.length === 0) {

@@ -236,6 +236,18 @@ export class Store extends EventTarget {
     this.announce("quiz");
   }
 
+  /**
+   * Whether the loss of the network drawn is kept off the counter and the chart: while a
+   * question asks the loss, and whenever the Quiz asks losses, outside a step's loss and
+   * backward phases (before them it is the loss a coming question asks, on a full batch).
+   */
+  lossHidden() {
+    if (this.question?.kind === "loss") return true;
+    if (!this.quiz.on || !this.quiz.kinds.includes("loss")) return false;
+    const phase = this.phase;
+    return !(phase === "loss" || phase.startsWith("backward"));
+  }
+
   /** The quiz's notes on a recorded step: the selection when it was first asked about, each kind's tries and outcome. */
   askedIn(record) {
     if (!this.asked.has(record)) this.asked.set(record, { selection: this.selection, attempts: {}, outcomes: {} });

@@ -67,8 +67,8 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     const loss = store.losses.find((p) => p.step === now.step);
     counter.dataset.step = now.step;
     // the loss before a step is often the loss a quiz question asks for: hidden meanwhile
-    const asked = question?.kind === "loss";
-    counter.textContent = `step ${now.step}` + (asked ? "  ·  loss: predict it" : loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
+    const hidden = question?.kind === "loss" ? "  ·  loss: predict it" : "  ·  loss: shown at the loss phase";
+    counter.textContent = `step ${now.step}` + (store.lossHidden() ? hidden : loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
   };
 
   view.addEventListener("select", (event) => store.select(event.detail));
@@ -127,8 +127,10 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     // a lesson's stop selects its focus without scrolling away from its caption
     if (reason === "selection" && store.selection && inspectorPanel && event.detail.by !== "lesson") reveal();
     showStatus();
-    if (reason === "question" && lossChart) drawLossChart(lossChart, store);
-    if (reason === "selection" || !player.busy) inspector.render();
+    if ((reason === "question" || reason === "quiz") && lossChart) drawLossChart(lossChart, store);
+    // while a phase plays neuron by neuron, the Inspector waits for its end (flush), so that
+    // it never explains a number the diagram has not shown yet
+    if (!player.busy) inspector.render();
     if (!QUIET.has(reason) || reason === "selection") later();
   });
   player.addEventListener("busy", (event) => {
