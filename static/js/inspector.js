@@ -10,6 +10,7 @@ import { aligned, dEda, delta as D, dot, eq, frac, gets, mi, minus, mo, paren, p
 import { clear, html, math } from "./svg.js";
 
 const HINT = "Click a neuron, a weight or a bias to see where its numbers come from.";
+const MEAN_TERMS = 8; // samples of a batch up to which a gradient's mean is written out
 
 export class Inspector {
   constructor(root, store, session) {
@@ -116,11 +117,13 @@ export class Inspector {
     const grad = layer.grad_weights[j][k];
     const dEdw = () => partial("E", W());
     if (ctx.batch > 1) {
-      this.formula(`Gradient: the mean over the batch of ${ctx.batch} samples`, [
-        [dEdw(), eq(), frac("1", "B"), mo("\u2211"), D(dst), dot(), sub("a", src)],
-        [eq(), this.num(grad)],
-      ]);
-      this.formula("This sample's factors", [[D(dst), eq(), this.num(layer.delta[s][j])], [sub("a", src), eq(), this.num(aPrev)]]);
+      // dL/dw of the batch's mean loss L: the mean of each sample's dE/dw = delta a
+      const B = ctx.batch;
+      const aAt = (t) => (l === 1 ? trace.inputs[t][k] : trace.layers[l - 2].a[t][k]);
+      const lines = [[partial("L", W()), eq(), frac("1", "B"), mo("\u2211"), D(dst), dot(), sub("a", src)]];
+      if (B <= MEAN_TERMS) lines.push(...this.mean(B, (t) => [layer.delta[t][j], aAt(t)]));
+      this.formula(`Gradient: the mean over the batch of ${B} samples`, [...lines, [eq(), this.num(grad)]]);
+      this.formula(`Sample ${s + 1}'s factors`, [[D(dst), eq(), this.num(layer.delta[s][j])], [sub("a", src), eq(), this.num(aPrev)]]);
       return;
     }
     if (this.elementwise(ctx, l)) {
@@ -153,7 +156,7 @@ export class Inspector {
   update(ctx, P, { old, grad, reg, velocity, next, change, previous }) {
     const eta = this.store.settings.learning_rate;
     const { momentum, l1, l2 } = this.store.settings;
-    const dE = () => partial("E", P());
+    const dE = () => partial(ctx.batch > 1 ? "L" : "E", P()); // a batch: its mean loss L
     const change_ = () => math("mrow", {}, mi("\u0394"), P());
     const lines = [];
     if (momentum || reg) {
@@ -272,6 +275,14 @@ export class Inspector {
     return lines;
   }
 
+  /** 1/B (x_1 y_1 + ... + x_B y_B), the samples' products written out, as lines after "=". */
+  mean(B, values) {
+    const lines = this.sum(B, { left: [], names: () => [], sigma: [], values }).slice(1);
+    lines[0].splice(1, 0, frac("1", String(B)), mo("("));
+    lines.at(-1).push(mo(")"));
+    return lines;
+  }
+
   /** The names of the paths back into neuron j of layer l: w5 delta_o1 + w7 delta_o2. */
   pathNames(sizes, l, j) {
     const n = sizes[l + 1];
@@ -362,8 +373,11 @@ export class Inspector {
     const { trace, s } = ctx;
     const layer = trace.layers[l - 1];
     const dEdb = partial("E", sub("b", name));
-    const lines = ctx.batch > 1
-      ? [[dEdb, eq(), math("mtext", {}, "mean\u00a0"), D(name)], [eq(), this.num(layer.grad_biases[j])]]
+    const B = ctx.batch;
+    const lines = B > 1 // each sample's delta x 1, as with one sample
+      ? [[partial("L", sub("b", name)), eq(), frac("1", "B"), mo("\u2211"), D(name), times(), math("mn", {}, "1")],
+        ...(B <= MEAN_TERMS ? this.mean(B, (t) => [layer.delta[t][j], 1]) : []),
+        [eq(), this.num(layer.grad_biases[j])]]
       : [[dEdb, eq(), D(name), dot(), partial(sub("z", name), sub("b", name)), eq(), D(name), times(), math("mn", {}, "1")],
         [eq(), this.num(layer.delta[s][j]), times(), math("mn", {}, "1")], [eq(), this.num(layer.grad_biases[j])]];
     this.formula(ctx.batch > 1 ? "Gradient of the bias (mean of delta over the batch)" : "Gradient of the bias", lines);

@@ -6,7 +6,7 @@
 import { fitNumber } from "./format.js";
 
 export const MONO = 0.62; // a character of the diagram's monospace font, in em (DejaVu Sans Mono: 0.602)
-export const LINE = 1.25; // line height, in em // line height, in em // line height, in em // line height, in em // line height, in em // line height, in em // line height, in em // line height, in em
+export const LINE = 1.25; // line height, in em
 export const NUMBER = 8; // characters of a number on a chip (bias, target) or a loss term, sign included
 const SUB = 9; // of a neuron's z or delta
 const EDGE = 10; // of a weight, its gradient or its change: 0.0004386 keeps its 4 digits
@@ -26,14 +26,17 @@ export const targetText = (y) => `y ${num(y)}`;
 export const lossText = (e) => `E ${num(e)}`;
 export const pulseText = (x) => num(x);
 
-/** An edge's lines: its weight; then its gradient; at the update old, change and new value. */
-export function edgeLines(name, { weight, grad = null, change = null, next = null }) {
+/**
+ * An edge's lines: its weight; then its gradient (of the sample's E, or with a batch of the
+ * batch's mean loss L: the mean of the samples' dE/dw); at the update old, change and new value.
+ */
+export function edgeLines(name, { weight, grad = null, change = null, next = null }, { batch = 1 } = {}) {
   if (next !== null) {
     const pad = (word) => word.padEnd(Math.max(name.length, 3) + 1);
     const signed = (x) => (x < 0 ? num(x, false, EDGE) : ` ${num(x, false, EDGE - 1)}`); // digits line up
     return [pad(name) + signed(weight), pad("\u0394w") + num(change, true, EDGE), pad("new") + signed(next)];
   }
-  if (grad !== null) return [`\u2202E/\u2202${name}`, num(grad, true, EDGE)];
+  if (grad !== null) return [`\u2202${batch > 1 ? "L" : "E"}/\u2202${name}`, num(grad, true, EDGE)];
   return [`${name} ${num(weight, false, EDGE)}`];
 }
 

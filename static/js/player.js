@@ -77,7 +77,7 @@ export function sceneAt(store, position, { done = Infinity, labelled = false, va
   const total = loss
     ? { value: trace.sample_losses[s], mean: trace.loss, lines: totalLines(trace.sample_losses[s], { sample: s, batch, mean: trace.loss }) }
     : null;
-  return { phase, trace, network, neurons, edges, biases, outputs, total, sample: s, scale: weightScale(network.weights) };
+  return { phase, trace, network, neurons, edges, biases, outputs, total, sample: s, batch, scale: weightScale(network.weights) };
 }
 
 /** What the parts of `phase` played so far (`done` of them) have shown, with what earlier phases did. */
@@ -251,7 +251,7 @@ export class Player extends EventTarget {
             last.moving === moving && last.scale === scale && last.t === t && last.selected === selected
           ) return;
           this.painted.set(edge, { weight: e.weight, grad: e.grad, next: e.next, moving, scale, t, selected });
-          const lines = edgeLines(edge.name, e);
+          const lines = edgeLines(edge.name, e, scene);
           view.setEdge(i + 1, j, k, {
             value: moving ? e.next : e.weight,
             shown: moving ? mix(e.weight, e.next, t) : e.weight,
@@ -270,7 +270,10 @@ export class Player extends EventTarget {
 function edgeLabel(name, e, lines) {
   const shown = lines.map((line) => line.replace(/\s+/g, " ").trim()).join(" ");
   if (e.next !== null) return `${shown} (weight ${name}, its change \u0394w and its new value)`;
-  if (e.grad !== null) return `${shown} (the gradient of weight ${name}, which is ${formatNumber(e.weight)})`;
+  if (e.grad !== null) {
+    const of = lines[0].startsWith("\u2202L") ? ", the mean over the batch" : "";
+    return `${shown} (the gradient of weight ${name}${of}, which is ${formatNumber(e.weight)})`;
+  }
   return `${shown} (weight ${name})`;
 }
 

@@ -4,6 +4,9 @@ their products, the Inspector's chain rule factor by factor, and labels that nev
 
 from __future__ import annotations
 
+import re
+
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -386,3 +389,32 @@ def test_the_embed_shows_the_same_marks(open_page):
     expect(page.get_by_role("list", name="Legend")).to_contain_text("bias b, added to z")
     page.locator('#network .neuron[data-name="o1"]').click()
     assert sources(page) == {"y1"}
+
+
+def test_with_a_batch_the_inspector_writes_each_samples_product_and_their_mean(open_page):
+    """XOR's batch of 4: w1's label reads dL/dw1 (the batch's mean loss L), and the Inspector
+    writes delta a of every sample and 1/4 of their sum, which is the API's gradient."""
+    page = open_page("/?preset=xor")
+    fast(page)
+    server = "/".join(page.url.split("/")[:3])
+    preset = httpx.get(f"{server}/api/v1/presets/xor").json()
+    body = {k: preset[k] for k in ("network", "inputs", "targets", "learning_rate")}
+    trace = httpx.post(f"{server}/api/v1/step", json=body).json()
+    hidden = trace["layers"][0]
+    delta, x, grad = hidden["delta"], trace["inputs"], hidden["grad_weights"][0][0]
+    products = [delta[t][0] * x[t][0] for t in range(4)]
+    assert sum(products) / 4 == pytest.approx(grad, rel=1e-12, abs=1e-15)  # what it writes is right
+    go_to(page, "backward-1")
+    w1 = page.locator('#network .edge[data-name="w1"]')
+    expect(w1).to_have_attribute(
+        "aria-label", re.compile(r"^\u2202L/\u2202w1 .*mean over the batch")
+    )
+    w1.click()
+    inspector = page.get_by_role("region", name="Inspector")
+    numbers = formula_numbers(inspector, "Gradient: the mean over the batch of 4 samples")
+    assert_in_order(numbers, [v for t in range(4) for v in (delta[t][0], x[t][0])] + [grad])
+    # the bias: 1/4 of the samples' deltas, and its gradient
+    page.locator('#network .bias[data-name="b h1"]').click()
+    numbers = formula_numbers(inspector, "Gradient of the bias (mean of delta over the batch)")
+    assert_in_order([*numbers], [round(delta[t][0], 12) for t in range(4)] + [hidden["grad_biases"][0]],
+                    tolerance=5e-5)  # fmt: skip
