@@ -67,10 +67,16 @@ def check_phase(page, phase: str) -> None:
     assert (ring == "visible") == reached(phase, "backward", 2), (phase, ring)
     w7 = page.locator('#network .edge[data-name="w7"]').get_attribute("aria-label")
     # XOR's batch of 4 samples: the gradient of the batch's mean loss L, not of one sample's E
-    assert ("\u2202L/\u2202w7" in w7) == (reached(phase, "backward", 2) and not updated), (phase, w7)
+    assert ("\u2202L/\u2202w7" in w7) == (reached(phase, "backward", 2) and not updated), (
+        phase,
+        w7,
+    )
     assert ("\u0394w" in w7) == updated, (phase, w7)  # old value, change and new value
     w1 = page.locator('#network .edge[data-name="w1"]').get_attribute("aria-label")
-    assert ("\u2202L/\u2202w1" in w1) == (reached(phase, "backward", 1) and not updated), (phase, w1)
+    assert ("\u2202L/\u2202w1" in w1) == (reached(phase, "backward", 1) and not updated), (
+        phase,
+        w1,
+    )
 
     # biases: the value before the step, the new one from the update on (XOR trains them)
     for name in ("h1", "h2", "h3", "o1"):
