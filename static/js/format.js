@@ -42,6 +42,11 @@ export function fitNumber(x, chars, { digits = 4, signed = false } = {}) {
       if (plus.length + text.length <= chars) return plus + text;
     }
   }
+  // in a small neuron: -.07 reads more easily than -7e-2
+  for (let d = digits; d >= 1; d -= 1) {
+    const text = formatNumber(x, d).replace(/^(\u2212?)0\./, "$1.");
+    if (plus.length + text.length <= chars) return plus + text;
+  }
   return plus + exponent(x, 1);
 }
 

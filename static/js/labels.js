@@ -20,7 +20,9 @@ export const MARK = 9; // the side of a bias drawn without its number
 
 const num = (x, signed = false, chars = NUMBER) => fitNumber(x, chars, { signed });
 
-export const subText = (symbol, x) => `${symbol} ${num(x, symbol === "\u03b4", SUB)}`;
+/** z or delta: below a neuron, or (`inner`, a phone) inside it, under a, one character shorter. */
+export const subText = (symbol, x, { inner = false } = {}) =>
+  inner ? `${symbol}${num(x, symbol === "\u03b4", SUB - 1)}` : `${symbol} ${num(x, symbol === "\u03b4", SUB)}`;
 export const biasText = (b) => `b ${num(b)}`;
 export const targetText = (y) => `y ${num(y)}`;
 export const lossText = (e) => `E ${num(e)}`;
@@ -50,6 +52,7 @@ export function totalLines(loss, { sample = 0, batch = 1, mean = loss } = {}) {
 const SIZES = {
   tag: (name) => [name.length, 1],
   sub: () => [2 + SUB, 1],
+  innerSub: () => [SUB, 1],
   bias: () => [2 + NUMBER, 1],
   target: () => [2 + NUMBER, 1],
   loss: () => [2 + NUMBER, 1],
@@ -238,7 +241,7 @@ function placeInOrder(net, tasks, order) {
   // the number inside each neuron, and on a phone its z or delta under it
   const inner = (l) => net.inner && l > 0;
   const valueSize = labelSize("value", fonts.value, net.valueChars);
-  const subSize = labelSize("sub", fonts.sub);
+  const subSize = labelSize("innerSub", fonts.sub);
   const value = neurons.map((column, l) => column.map((c) =>
     centred(c.x, inner(l) ? c.y - subSize.height / 2 + 1 : c.y, valueSize)));
   const sub = neurons.map((column, l) => (inner(l) ? column.map((c) => centred(c.x, c.y + valueSize.height / 2 + 1, subSize)) : []));

@@ -99,7 +99,11 @@ function geometry(layerSizes, width, orientation, stretch) {
   // beside each other (down a phone, a row's neighbours are close); none below four
   const neighbours = neurons.flatMap((row) => row.slice(1).map((p, j) => p.x - row[j].x));
   const room = Math.min(2 * radius + 12, ...(orientation === "down" ? neighbours : []));
-  const fit = compact ? Math.min(7, Math.floor((room - 8) / (fonts.value * MONO))) : 7;
+  // ... and across its circle, at the height of the number (a phone's z or delta goes under it)
+  const inner = orientation === "down" && !compact;
+  const off = inner ? (fonts.sub * LINE) / 2 : 0;
+  const across = Math.floor((2 * Math.sqrt(radius ** 2 - off ** 2)) / (fonts.value * MONO));
+  const fit = Math.min(across, compact ? Math.min(7, Math.floor((room - 8) / (fonts.value * MONO))) : 7);
   const net = { orientation, width, height, radius, neurons, edges, names, fonts, compact, valueChars: fit >= 4 ? fit : 0 };
   net.labelled = labelled(layerSizes, edgeCount, compact, orientation);
   if (!net.labelled) {
@@ -107,7 +111,7 @@ function geometry(layerSizes, width, orientation, stretch) {
     net.band = { x: 4, y: height, width: width - 8, height: bandHeight(fonts) };
     net.height = height = Math.round(height + net.band.height);
   }
-  net.inner = orientation === "down" && !compact; // z and delta inside the neuron, under a
+  net.inner = inner; // z and delta inside the neuron, under a
   net.focusable = edgeCount <= FOCUSABLE_EDGES;
   const gap = radius + 6; // edges stop short of the neurons and their delta rings
   net.segments = edges.map((e) => ({

@@ -16,7 +16,7 @@ const BASE_DURATION = 900; // ms per part of a phase at speed 1
  * DOM). `done`: how many parts of the position's phase have been played (all by default);
  * `labelled`: whether its layers are computed neuron by neuron (flow.js).
  */
-export function sceneAt(store, position, { done = Infinity, labelled = false, valueChars = VALUE } = {}) {
+export function sceneAt(store, position, { done = Infinity, labelled = false, valueChars = VALUE, inner = false } = {}) {
   const phase = store.phaseAt(position);
   const record = store.recordAt(position);
   const trace = record?.trace ?? null;
@@ -35,11 +35,11 @@ export function sceneAt(store, position, { done = Infinity, labelled = false, va
       if (layer && shown.forward(l, j)) {
         out.value = layer.a[s][j];
         out.text = valueText(out.value);
-        out.sub = subText("z", layer.z[s][j]);
+        out.sub = subText("z", layer.z[s][j], { inner });
       }
       if (layer && shown.delta(l, j)) {
         out.ring = layer.delta[s][j];
-        out.sub = subText("\u03b4", layer.delta[s][j]);
+        out.sub = subText("\u03b4", layer.delta[s][j], { inner });
       }
       return out;
     }),
@@ -108,7 +108,8 @@ export class Player extends EventTarget {
   }
 
   scene(position, done) {
-    return sceneAt(this.store, position, { done, labelled: this.view.labelled, valueChars: this.view.layout.valueChars });
+    const { valueChars, inner } = this.view.layout;
+    return sceneAt(this.store, position, { done, labelled: this.view.labelled, valueChars, inner });
   }
 
   /** Show a position at once, without animation. */

@@ -49,6 +49,10 @@ test("the diagram's numbers fit their room, keeping as many significant digits a
   assert.equal(fitNumber(-1.234567e-12, 8), "\u22121.2e\u221212");
   assert.equal(fitNumber(123456.7, 7), "1.235e5");
   assert.equal(fitNumber(0, 8, { signed: true }), "0");
+  // a small neuron's room: no leading zero rather than an exponent
+  assert.equal(fitNumber(-0.0714, 4), "\u2212.07");
+  assert.equal(fitNumber(0.4123, 3, { signed: true }), "+.4");
+  assert.equal(fitNumber(0.4123, 4, { signed: true }), "+0.4");
   assert.equal(fitNumber(null, 8), "\u2014");
   for (const x of [1e-300, -9.99999e-99, 987654321, -0.00012345, 0.1, -1e300]) {
     assert.ok(fitNumber(x, 8, { signed: true }).length <= 8, String(x));

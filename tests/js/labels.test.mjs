@@ -57,6 +57,17 @@ for (const [preset, sizes] of Object.entries(PRESETS)) {
           assert.ok(!boxesOverlap(boxes[i].box, boxes[k].box), `${boxes[i].what} overlaps ${boxes[k].what}`);
         }
       }
+      // a neuron's own number (and z or delta under it) stays inside its circle
+      layout.neurons.forEach((column, l) => column.forEach((c, j) => {
+        const own = [layout.labels.value[l]?.[j], layout.inner && l > 0 ? layout.labels.sub[l]?.[j] : null];
+        for (const box of own.filter(Boolean)) {
+          // the text (its box less 2 px each side), at the height of its digits' middle
+          const mid = Math.abs(box.y + box.height / 2 - c.y);
+          const chord = 2 * Math.sqrt(Math.max(0, layout.radius ** 2 - mid ** 2));
+          const text = box.width - 4;
+          assert.ok(text <= chord, `the text inside ${layout.names[l][j]} is wider (${text.toFixed(1)} px) than its circle there (${chord.toFixed(1)} px)`);
+        }
+      }));
       // no text on a neuron but its own number (and, on a phone, its z or delta under it)
       layout.neurons.forEach((column, l) => column.forEach((c, j) => {
         for (const { what, box } of boxes) {
