@@ -258,6 +258,9 @@ export class LessonEditor {
     this.opener?.setAttribute("aria-expanded", "false");
     this.claim();
     await player.play(draft, draft.start, { preview: true });
+    // the panel may have been scrolled far down: the card (the caption) comes into view
+    const top = player.card.getBoundingClientRect().top;
+    if (top < 0 || top > innerHeight * 0.75) player.card.scrollIntoView({ block: "start" });
     this.doc.getElementById("lesson-next")?.focus({ preventScroll: true });
   }
 

@@ -487,9 +487,11 @@ def test_the_lesson_panel_and_a_playing_lesson_are_accessible(open_page, axe_sou
 def test_preview_plays_the_draft_as_a_student_sees_it(open_page):
     page = open_page("/?preset=mazur")
     build_mazur_lesson(page)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # a long panel, scrolled
     button(page, "Preview").click()
     card = page.get_by_role("region", name=TITLE)
     expect(card.locator(".lesson-kicker")).to_have_text("Lesson preview: as a student sees it")
+    expect(card.locator("#lesson-caption")).to_be_in_viewport()  # brought into view
     expect(page.get_by_role("region", name="Lesson")).to_be_hidden()
     check_stop(page, 1, 3, "idle")
     expect(button(page, "Next stop")).to_be_focused()
