@@ -34,8 +34,11 @@ export function drawLossChart(root, store) {
   const largest = Math.max(...values);
   const smallest = Math.min(...values);
   // start at 0 unless the losses sit in a narrow band far from it
-  const bottom = smallest > 0.5 * largest ? smallest - 0.1 * (largest - smallest || largest) : 0;
-  const top = largest + 0.18 * (largest - bottom || largest || 1);
+  let bottom = smallest > 0.5 * largest ? smallest - 0.1 * (largest - smallest || largest) : 0;
+  let top = largest + 0.18 * (largest - bottom || largest || 1);
+  // at least 5 % of the loss from bottom to top: a change of 0.01 % does not fill the chart
+  const least = 0.05 * Math.abs(largest);
+  if (top - bottom < least) [bottom, top] = [Math.max(0, (top + bottom - least) / 2), (top + bottom + least) / 2];
   const steps = points.map((p) => p.step);
   const first = Math.min(...steps);
   const last = Math.max(Math.max(...steps), first + 1);

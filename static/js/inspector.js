@@ -405,7 +405,8 @@ export class Inspector {
     this.formula("Value", [[sub("b", name), eq(), this.num(b)]]);
     this.editor(`bias of ${name}`, b, (value) => this.setBias(l, j, value));
     if (!ctx.network.train_biases && phase !== "update") {
-      html("p", { class: "hint" }, this.body, "Fixed: biases are not trained here (Train biases is off); its gradient is shown all the same.");
+      const shown = trace && backwardReached(phase, l) ? "its gradient is shown all the same" : "its gradient is shown at its backward phase all the same";
+      html("p", { class: "hint" }, this.body, `Fixed: biases are not trained here (Train biases is off); ${shown}.`);
     }
     if (!trace) return;
     if (forwardReached(phase, l)) this.weightedSum(ctx, l, j, `Forward: its place in z of ${name}`);
