@@ -174,6 +174,7 @@ export class LessonPlayer extends EventTarget {
       await session.idle();
       store.dismiss(); // Previous stop leaves a question open here unanswered
       this.quizLoader?.current?.say("", ""); // the last stop's feedback goes with it
+      this.quizLoader?.current?.unmark(); // and the mark of what it asked
       if (!this.onPath) this.reload(); // the page left the lesson's network: from its start again
       this.say("");
       const stop = this.stops[index];

@@ -315,6 +315,14 @@ export class Quiz {
     });
   }
 
+  /** No question's mark (a lesson moved to another stop: what it asked is no longer the point). */
+  unmark() {
+    if (!this.marked) return;
+    clear(this.marks);
+    clear(this.badges);
+    this.marked = null;
+  }
+
   /** The mark stays while its step is shown from the question on, its "?" while the question is open. */
   keepMark() {
     const q = this.marked;

@@ -660,3 +660,26 @@ def test_a_phase_pressed_while_a_lesson_fetches_its_steps_waits_for_the_stop(ope
     assert page.locator("#phase").get_attribute("data-phase") == "loss"
     assert len(steps) == 3  # steps 1, 2 and 3, each once
     assert len({repr(w) for w in steps}) == 3
+
+
+def test_a_stops_question_mark_goes_with_the_stop(open_page, server):
+    """The ring of what stop 1 asked (delta of o1) is not left on o1 at stop 2, on w5."""
+    stops = [
+        {"step": 1, "phase": "backward-2", "caption": "Delta of o1.",
+         "question": {"quantity": "delta", "layer": 1, "index": 0}},
+        {"step": 1, "phase": "backward-1", "caption": "Now w5.",
+         "focus": {"kind": "edge", "layer": 2, "from": 0, "to": 0}},
+    ]  # fmt: skip
+    response = httpx.post(
+        f"{server}/api/v1/lessons", json={"lesson": mazur_lesson(title="Rings", stops=stops)}
+    )
+    assert response.status_code == 201, response.text
+    page = open_page(f"/lesson/{response.json()['id']}")
+    expect(page.locator('#quiz[data-quantity="delta"]')).to_be_visible()
+    button(page, "Show answer").click()
+    wait_phase(page, "backward-2")
+    expect(page.locator("#network .quiz-ring")).to_have_count(1)  # o1's answer is marked
+    button(page, "Next stop").click()
+    expect(page.locator("#lesson-caption")).to_have_text("Now w5.")
+    wait_phase(page, "backward-1")
+    expect(page.locator("#network .quiz-ring")).to_have_count(0)
