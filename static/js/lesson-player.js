@@ -192,6 +192,7 @@ export class LessonPlayer extends EventTarget {
       player.show();
       store.select(stop.focus ? focusOf(stop.focus) : null, "lesson");
       if (this.active) this.render();
+      if (this.active && index + 1 === this.stops.length) this.say("This is the last stop of the lesson.");
       this.dispatchEvent(new CustomEvent("stop", { detail: this.where() }));
       // asked before the phase that shows the number; once answered, that phase plays on to the stop's
       if (asking) await this.ask(index, at > ask ? () => this.playTo(at) : () => {}, at > ask);

@@ -468,6 +468,7 @@ def test_a_lesson_far_into_training_and_idle_after_a_step(open_page, server):
     button(page, "Next stop").click()
     expect(page.locator("#lesson-caption")).to_have_text("Back at the start.")
     expect(page.locator("#counter")).to_have_attribute("data-step", "0")
+    expect(page.locator("#lesson-status")).to_have_text("This is the last stop of the lesson.")
 
 
 @pytest.mark.parametrize("size", [{}, PHONE], ids=["desktop", "phone"])
