@@ -44,6 +44,7 @@ export function bindEmbedDialog(root, store) {
     field("embed-iframe").value = iframeSnippet(base, chosen, title);
     field("embed-preview").href = embedUrl(base, chosen);
     field("embed-phase").disabled = Boolean(chosen.lesson); // a lesson's first stop says where it opens
+    field("embed-short-box").hidden = !chosen.lesson; // the short link beside the snippets it agrees with
     for (const status of dialog.querySelectorAll(".copy-status")) status.textContent = "";
     clearTimeout(timer);
     timer = setTimeout(() => {

@@ -437,6 +437,12 @@ def test_the_embed_dialog_offers_the_short_link(open_page, server):
     page.get_by_label("Learning rate \u03b7").press("Enter")
     button(page, "Embed").click()
     expect(lesson_choice).to_be_enabled()  # the last one published from this page
+    # the short link shows beside the snippets only while they embed the lesson too
+    page.get_by_role("radio", name="this network as it is now").check()
+    expect(link).to_be_hidden()
+    expect(page.locator("#embed-loader")).to_have_value(re.compile("data-state="))
+    lesson_choice.check()
+    expect(link).to_be_visible()
 
 
 def test_a_lesson_far_into_training_and_idle_after_a_step(open_page, server):
