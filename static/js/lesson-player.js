@@ -125,6 +125,7 @@ export class LessonPlayer extends EventTarget {
     this.active = false;
     this.index = null;
     this.card.hidden = true;
+    this.showJump();
     if (this.store.question?.stop !== undefined) this.store.dismiss(); // its question closes
   }
 
@@ -343,10 +344,19 @@ export class LessonPlayer extends EventTarget {
     this.card.dataset.stop = String(this.index);
     this.buttons.previous?.setAttribute("aria-disabled", String(this.index === 0));
     this.buttons.next?.setAttribute("aria-disabled", String(this.index + 1 >= count));
+    this.showJump();
   }
 
   say(text) {
     this.status.textContent = text;
+  }
+
+  /** The line above a one-column page's diagram: which stop, and that its caption is below. */
+  showJump() {
+    if (!this.jump) return;
+    const shown = this.active && this.index !== null && matchMedia(NARROW).matches;
+    this.jump.hidden = !shown;
+    if (shown) this.jump.textContent = `Lesson: stop ${this.index + 1} of ${this.stops.length}, its words below the diagram \u2193`;
   }
 
   setBusy(busy) {
@@ -360,9 +370,17 @@ export class LessonPlayer extends EventTarget {
     const below = this.doc.getElementById("step-error")?.parentElement;
     if (!side || !below) return; // the embed: always below the diagram
     const narrow = matchMedia(NARROW);
+    // one column: above the diagram, a line that says a lesson plays and takes the student to its card
+    this.jump = html("button", { type: "button", class: "lesson-jump", hidden: "" });
+    this.jump.addEventListener("click", () => {
+      this.card.scrollIntoView({ block: "start" });
+      this.buttons.next?.focus({ preventScroll: true });
+    });
+    this.doc.querySelector(".status-line")?.before(this.jump);
     const place = () => {
       if (narrow.matches) below.after(this.card);
       else side.prepend(this.card);
+      this.showJump();
     };
     narrow.addEventListener("change", place);
     place();

@@ -529,6 +529,12 @@ def test_on_a_phone_the_stop_is_right_below_the_diagram(open_page, server):
     assert diagram["bottom"] <= card["top"] < card["bottom"] <= quiz["top"]
     assert card["left"] >= 0 and card["right"] <= 390
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    # above the diagram, a line says a lesson plays and takes the student down to its words
+    page.evaluate("window.scrollTo(0, 0)")
+    jump = button(page, "Lesson: stop 1 of 1, its words below the diagram \u2193")
+    expect(jump).to_be_in_viewport()
+    jump.click()
+    expect(page.locator("#lesson-caption")).to_be_in_viewport()
 
 
 def test_a_lesson_on_a_changed_network_starts_from_its_state_and_stays_on_it(open_page, server):
