@@ -8,12 +8,12 @@ import { phasesOf, neuronName, weightName } from "./layout.js";
 /** The kinds of question a teacher can choose, in the order a step computes them. */
 export const KINDS = ["z", "a", "loss", "output_delta", "hidden_delta", "grad_weights", "new_weights"];
 export const KIND_LABELS = {
-  z: "z, a weighted sum",
-  a: "a, an activation",
+  z: "z (a weighted sum)",
+  a: "a (an activation)",
   loss: "the loss",
   output_delta: "\u03b4 at the output",
   hidden_delta: "\u03b4 in a hidden layer",
-  grad_weights: "\u2202E/\u2202w, a weight's gradient",
+  grad_weights: "\u2202E/\u2202w (a weight's gradient)",
   new_weights: "a new weight, after the update",
 };
 // a gradient is the mean over the batch: asked only while the products fit the question

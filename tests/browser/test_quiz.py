@@ -24,12 +24,12 @@ DELTA_O1 = 0.138498562
 DELTA_H1 = 0.008771354
 DELTA_O1_WITHOUT_F_PRIME = 0.741365  # a_o1 - y_o1: Mazur's delta with f'(z) forgotten
 KIND_NAMES = {
-    "z": "z, a weighted sum",
-    "a": "a, an activation",
+    "z": "z (a weighted sum)",
+    "a": "a (an activation)",
     "loss": "the loss",
     "output_delta": "\u03b4 at the output",
     "hidden_delta": "\u03b4 in a hidden layer",
-    "grad_weights": "\u2202E/\u2202w, a weight's gradient",
+    "grad_weights": "\u2202E/\u2202w (a weight's gradient)",
     "new_weights": "a new weight, after the update",
 }
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
@@ -147,7 +147,7 @@ def test_the_score_counts_and_show_answer_reveals(open_page):
     expect(page.locator("#quiz-feedback")).to_contain_text("Shown: the loss E = 0.298371")
     wait_phase(page, "update")
     expect(score).to_have_text("1 of 3 right first time (1 right on a later try, 1 shown)")
-    expect(page.locator("#quiz-kinds-score")).to_contain_text("z, a weighted sum: 1 of 1")
+    expect(page.locator("#quiz-kinds-score")).to_contain_text("z (a weighted sum): 1 of 1")
     # the new network's loss is the next step's answer: hidden until that step's loss phase
     expect(page.locator("#counter")).to_have_text(re.compile(r"^step 1 .*shown at the loss phase$"))
     nowhere(page, 0.291028)
@@ -331,7 +331,7 @@ def test_the_embed_dialog_offers_the_quiz_as_it_is_on_the_page(open_page):
     quiz(page, "z", "loss")
     button(page, "Embed").click()
     expect(ask).to_be_checked()
-    expect(ask).to_have_accessible_name(re.compile("z, a weighted sum; the loss"))
+    expect(ask).to_have_accessible_name(re.compile(r"z \(a weighted sum\); the loss"))
     expect(page.locator("#embed-loader")).to_have_value(re.compile('data-quiz="z,loss"'))
     expect(page.locator("#embed-iframe")).to_have_value(re.compile("quiz=z%2Closs"))
     ask.uncheck()

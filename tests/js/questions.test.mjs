@@ -112,7 +112,7 @@ test("the score counts each question once: right first time, on a later try, or 
   const text = scoreText(score);
   assert.equal(text.headline, "3 of 5 right first time");
   assert.equal(text.detail, "1 right on a later try, 1 shown");
-  assert.match(text.kinds, /^z, a weighted sum: 2 of 3; a, an activation: 0 of 1; the loss: 1 of 1$/);
+  assert.match(text.kinds, /^z \(a weighted sum\): 2 of 3; a \(an activation\): 0 of 1; the loss: 1 of 1$/);
 });
 
 test("a saved state's quiz setting: kept when it is valid, off in a state from before the quiz", () => {
