@@ -105,8 +105,9 @@ def train(req: s.TrainRequest) -> dict:
         velocity=convert.velocity(req.velocity),
         test_x=_maybe_array(req.test_inputs),
         test_y=_maybe_array(req.test_targets),
+        start_step=req.start_step,
     )
-    return {
+    answer = {
         "network": convert.network_out(result.network, req.network),
         "initial_loss": out(result.initial_loss),
         "history": [entry._asdict() for entry in result.history],
@@ -114,6 +115,22 @@ def train(req: s.TrainRequest) -> dict:
         "diverged_at_epoch": result.diverged_at_epoch,
         "steps": result.steps,
         "velocity": convert.velocity_out(result.velocity),
+    }
+    if req.grids is not None:
+        answer["grids"] = _grids(result.network, req.grids)
+    return answer
+
+
+def _grids(net: network.Network, asked: s.Grids) -> dict:
+    """The output over a grid and, if asked, every neuron's map, quantized (as /predict's)."""
+    ranges = asked.x_range, asked.y_range
+    output = grid(net, *ranges, asked.resolution, hidden=False)
+    maps = None if asked.maps is None else grid(net, *ranges, asked.maps, hidden=True)
+    return {
+        "x": output.x.tolist(),
+        "y": None if output.y is None else output.y.tolist(),
+        "output": convert.quantized(output.layers)[0],
+        "maps": None if maps is None else convert.quantized(maps.layers),
     }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 
 from ..engine.network import Network, init_params
+from ..engine.predict import quantize
 from .schemas import NetworkSpec
 
 
@@ -61,3 +64,20 @@ def velocity(v) -> list[tuple[np.ndarray, np.ndarray]] | None:
 
 def velocity_out(pairs) -> dict:
     return {"weights": [out(w) for w, _ in pairs], "biases": [out(b) for _, b in pairs]}
+
+
+def quantized(layers: list[np.ndarray]) -> list[dict]:
+    """Grids of activations, each (neurons, rows, cols), as bytes in base64
+    (predict.quantize), quantized together: one pass over all their neurons."""
+    lo, hi, codes = quantize(np.concatenate(layers))
+    answer, start = [], 0
+    for layer in layers:
+        end = start + len(layer)
+        answer.append({
+            "shape": list(layer.shape),
+            "lo": lo[start:end].tolist(),
+            "hi": hi[start:end].tolist(),
+            "data": base64.b64encode(codes[start:end].tobytes()).decode("ascii"),
+        })  # fmt: skip
+        start = end
+    return answer

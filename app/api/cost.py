@@ -19,6 +19,8 @@ NS_PER_BODY_BYTE = 20  # parsing and checking JSON (pydantic-core), per byte of 
 NS_PER_INPUT = 40  # a number of the request that becomes part of a numpy array
 NS_PER_VALUE = 100  # a float of the answer: from numpy to a Python float, then JSON text
 NS_PER_LIST_VALUE = 60  # the same for a value that is a Python float already
+NS_PER_GRID = 15_000  # quantizing a grid: numpy's calls over all its neurons at once
+NS_PER_GRID_CODE = 5  # a value of a grid quantized to a byte, then written in base64
 BYTES_PER_VALUE = 21  # a float64 as JSON: up to 17 digits, sign, point, exponent and a comma
 MEMORY_PER_VALUE = 70  # numpy (8), a Python float in a list (32), its JSON text (21), slack
 MEMORY_PER_BODY_BYTE = 16  # the parsed body: each number a Python float in a list
@@ -45,18 +47,21 @@ class Cost:
     ns: float  # nanoseconds of one core, parsing excluded (it depends on the body's bytes)
     values: int  # numbers in the answer
     memory: int  # bytes of memory beside the parsed body
+    text: int  # bytes of the answer that are not numbers (base64)
     time_fix: Fix
     answer_fix: Fix
     memory_fix: Fix
 
     @classmethod
-    def of(cls, ns, values, memory, *, time, answer, memory_fix) -> Cost:
-        """ns of work (writing the answer included), `values` numbers in the answer, and
-        the memory of the work (bytes): the answer's memory and the request's are added."""
+    def of(cls, ns, values, memory, *, text=0, time, answer, memory_fix) -> Cost:
+        """ns of work (writing the answer included), `values` numbers and `text` other bytes
+        in the answer, and the memory of the work (bytes): the answer's memory and the
+        request's are added."""
         return cls(
             ns=NS_PER_REQUEST + ns,
             values=values,
-            memory=MEMORY_BASE + memory + values * MEMORY_PER_VALUE,
+            memory=MEMORY_BASE + memory + values * MEMORY_PER_VALUE + 2 * text,
+            text=text,
             time_fix=time,
             answer_fix=answer,
             memory_fix=memory_fix,
@@ -64,7 +69,7 @@ class Cost:
 
     @property
     def answer_bytes(self) -> int:
-        return self.values * BYTES_PER_VALUE
+        return self.values * BYTES_PER_VALUE + self.text
 
     def problems(self, s: Settings) -> Iterator[tuple[Loc, str]]:
         """Each limit this request would pass, as (loc, message) naming the limit."""

@@ -22,7 +22,17 @@ from ..engine.formulas import ARITY, INDICES, VARIABLES
 from ..engine.functions import ACTIVATIONS, LOSSES
 from ..engine.params import count_params
 from ..engine.train import steps_per_epoch
-from .cost import MEMORY_PER_VALUE, NS_PER_INPUT, NS_PER_LIST_VALUE, NS_PER_VALUE, Cost, Fix
+from .cost import (
+    BYTES_PER_VALUE,
+    MEMORY_PER_VALUE,
+    NS_PER_GRID,
+    NS_PER_GRID_CODE,
+    NS_PER_INPUT,
+    NS_PER_LIST_VALUE,
+    NS_PER_VALUE,
+    Cost,
+    Fix,
+)
 
 # the names of the engine's table (app/engine/functions.py), in its order
 ActivationName = Literal[tuple(ACTIVATIONS)]
@@ -341,6 +351,46 @@ class StepRequest(StepFields):
                    "or send fewer samples")  # fmt: skip
 
 
+class Grids(Strict):
+    """What a page draws beside the network after training: the output over a grid of the
+    input plane (or line) and every neuron's map, as /predict computes them, quantized to
+    one byte a value."""
+
+    x_range: tuple[float, float] = (-1.0, 1.0)
+    y_range: tuple[float, float] = (-1.0, 1.0)
+    resolution: int = Field(40, ge=2, le=400, description="grid points per axis of the output")
+    maps: int | None = Field(
+        None, ge=2, le=400,
+        description="grid points per axis of every neuron's map (all layers); null: no maps",
+    )  # fmt: skip
+
+    def problems(self, inputs: int) -> Iterator[tuple[Loc, str]]:
+        if inputs not in (1, 2):
+            yield ("grids",), f"grids need a network with 1 or 2 inputs, this one has {inputs}"
+        for name, (lo, hi) in (("x_range", self.x_range), ("y_range", self.y_range)):
+            if not lo < hi:
+                yield ("grids", name), "expected [min, max] with min < max"
+
+    def cost(self, sizes) -> tuple[float, int, int, int]:
+        """(ns, numbers, bytes of base64, memory) of the grids of a network of these sizes:
+        a forward pass over each grid, chunk by chunk, and its values quantized."""
+        _, _, neurons = engine.shape(sizes)
+        dims = min(sizes[0], 2)
+        grids = [(self.resolution**dims, sizes[-1])]
+        if self.maps is not None:
+            grids.append((self.maps**dims, neurons))
+        ns = numbers = text = memory = 0
+        for points, kept in grids:
+            codes = points * kept
+            ns += engine.forward_ns(sizes, points) + NS_PER_GRID + codes * NS_PER_GRID_CODE
+            numbers += 2 * kept  # lo and hi
+            text += 4 * -(-codes // 3)
+            memory += engine.buffers_bytes(sizes, min(points, engine.chunk_size(sizes)))
+            memory += codes * (engine.FLOAT + 1)
+        numbers += self.resolution * dims  # x and y
+        return ns + numbers * NS_PER_VALUE, numbers, text, memory
+
+
 class TrainRequest(OptimizerFields, DataRequest):
     targets: Matrix = Field(min_length=1)
     epochs: int | None = Field(None, ge=1, description="passes over the whole set")
@@ -351,23 +401,40 @@ class TrainRequest(OptimizerFields, DataRequest):
     )  # fmt: skip
     batch_size: int | None = Field(None, ge=1, description="default: the whole set")
     shuffle_seed: int | None = Field(
-        None, ge=0, le=2**63 - 1, description="reshuffle minibatches every epoch with this seed"
-    )
+        None, ge=0, le=2**63 - 1,
+        description="reshuffle the minibatches every epoch: epoch e (from 0) takes the "
+        "permutation of numpy's default_rng([shuffle_seed, e])",
+    )  # fmt: skip
+    start_step: int = Field(
+        0, ge=0, le=2**63 - 1,
+        description="with steps: continue a run that has taken this many steps, with the "
+        "minibatches of its next steps (training in pieces takes the steps of training at once)",
+    )  # fmt: skip
     record_every: int = Field(1, ge=1, description="keep every n-th epoch in history")
     test_inputs: Matrix | None = None
     test_targets: Matrix | None = None
+    grids: Grids | None = Field(
+        None, description="also answer the trained network's output grid and neuron maps, "
+        "quantized (what a page redraws while it trains)",
+    )  # fmt: skip
 
     @property
     def epoch_count(self) -> int:
-        """epochs, or the epochs that `steps` starts (the last one perhaps partly)."""
+        """epochs, or the epochs that `steps` reaches into from start_step (the first and the
+        last perhaps partly)."""
         if self.epochs is not None:
             return self.epochs
-        return -(-(self.steps or 1) // steps_per_epoch(len(self.inputs), self.batch_size))
+        per_epoch = steps_per_epoch(len(self.inputs), self.batch_size)
+        return -(-(self.start_step % per_epoch + (self.steps or 1)) // per_epoch)
 
     def problems(self, s):
         errors = list(super().problems(s))
         if (self.epochs is None) == (self.steps is None):
             errors.append((("epochs",), "give either epochs or steps"))
+        elif self.start_step and self.steps is None:
+            errors.append((("start_step",), "start_step goes with steps, not epochs"))
+        if self.grids is not None:
+            errors += self.grids.problems(self.network.layer_sizes[0])
         if not errors:
             errors = list(self.velocity_problems())
             if (self.test_inputs is None) != (self.test_targets is None):
@@ -379,7 +446,8 @@ class TrainRequest(OptimizerFields, DataRequest):
         yield from errors
 
     def cost(self) -> Cost:
-        """Every step, the loss over the data after each recorded epoch, and the history."""
+        """Every step, the loss over the data after each recorded epoch, the history, and the
+        grids when asked for."""
         sizes, n, tests = self.network.layer_sizes, len(self.inputs), len(self.test_inputs or [])
         params = self.params
         batch = min(self.batch_size or n, n)
@@ -390,6 +458,8 @@ class TrainRequest(OptimizerFields, DataRequest):
             ns = engine.compile_ns(sizes, batch) + steps * engine.compiled_step_ns(sizes, batch)
         else:
             ns = steps * engine.numpy_step_ns(sizes, batch)
+        if self.shuffle_seed is not None and batch < n:
+            ns += epochs * engine.shuffle_ns(n)
         # the loss over the data after each recorded epoch; with the whole set as the batch
         # the next step's forward pass gives it, and only the first and last are extra
         evaluations = 2 if batch == n else recorded + 1
@@ -403,14 +473,23 @@ class TrainRequest(OptimizerFields, DataRequest):
         work = 2 * engine.buffers_bytes(sizes, batch) + 2 * engine.buffers_bytes(sizes, chunk)
         work += (n + tests) * (sizes[0] + sizes[-1]) * engine.FLOAT * 2
         count = "steps" if self.steps is not None else "epochs"
+        time = Fix((count,), f"ask for fewer {count}, and send the rest in later requests "
+                   "(each answer has the network and velocity to continue from)")  # fmt: skip
+        answer = Fix(("record_every",), "keep fewer epochs in the history (a larger "
+                     "record_every)")  # fmt: skip
+        memory = Fix(("batch_size",), "use a smaller batch_size")
+        grids_ns, numbers, text, grids_work = self.grids.cost(sizes) if self.grids else (0,) * 4
+        coarser = Fix(("grids", "resolution"), "ask for coarser grids (resolution and maps)")
+        # the advice names what costs most: the training or the grids
         return Cost.of(
-            ns, values, work,
-            time=Fix((count,), f"ask for fewer {count}, and send the rest in later requests "
-                     "(each answer has the network and velocity to continue from)"),
-            answer=Fix(("record_every",), "keep fewer epochs in the history (a larger "
-                       "record_every)"),
-            memory_fix=Fix(("batch_size",), "use a smaller batch_size"),
-        )  # fmt: skip
+            ns + grids_ns,
+            values + numbers,
+            work + grids_work,
+            text=text,
+            time=coarser if grids_ns > ns else time,
+            answer=coarser if text > values * BYTES_PER_VALUE else answer,
+            memory_fix=coarser if grids_work > work else memory,
+        )
 
 
 class GradcheckRequest(DataRequest):
@@ -581,6 +660,30 @@ class HistoryEntry(Out):
     test_loss: float | None = None
 
 
+class QuantizedGrid(Out):
+    """Activations over a grid in one byte each: a neuron's value is lo + code * (hi - lo) /
+    254 for codes 0 to 254, where code = round(254 * (value - lo) / (hi - lo)) (0 when hi =
+    lo) and lo, hi are its smallest and largest finite values; code 255: not finite."""
+
+    shape: list[int] = Field(description="[neurons, rows, cols]; rows is 1 for a 1-input network")
+    lo: Vector = Field(description="per neuron")
+    hi: Vector = Field(description="per neuron")
+    data: str = Field(
+        description="base64 of neurons x rows x cols bytes: neuron by neuron, row by row "
+        "(row i at y[i]), column j at x[j]"
+    )
+
+
+class TrainGrids(Out):
+    x: Vector = Field(description="the output grid's columns")
+    y: Vector | None = Field(description="its rows; null for a 1-input network")
+    output: QuantizedGrid = Field(description="the output layer at resolution")
+    maps: list[QuantizedGrid] | None = Field(
+        description="every non-input layer (output included) at maps points per axis, over the "
+        "same ranges; null unless asked for"
+    )
+
+
 class TrainResponse(Out):
     network: NetworkOut
     initial_loss: float | None
@@ -589,6 +692,7 @@ class TrainResponse(Out):
     diverged_at_epoch: int | None
     steps: int
     velocity: VelocityOut
+    grids: TrainGrids | None = Field(None, description="present when the request asks for grids")
 
 
 class GradcheckLayer(Out):

@@ -49,6 +49,11 @@ def compiled_step_ns(sizes, batch: int) -> float:
     return 700 + 120 * params + 90 * batch * params + 900 * batch
 
 
+def shuffle_ns(samples: int) -> float:
+    """Drawing an epoch's order of the samples (train.epoch_order)."""
+    return 20_000 + 15 * samples
+
+
 def recorded_epoch_ns(sizes) -> float:
     """Training's bookkeeping for an epoch it records: the finite check, the checkpoint."""
     _, params, _ = shape(sizes)

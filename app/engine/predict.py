@@ -32,3 +32,31 @@ def grid(net: Network, x_range, y_range, resolution: int, *, hidden: bool = True
             for out, l in zip(layers, kept):
                 out[:, start : start + buf.a[l].shape[0]] = buf.a[l].T
     return Grid(xs, ys, [a.reshape(a.shape[0], *shape) for a in layers])
+
+
+LEVELS = 254  # codes 0..254 hold a value
+NOT_FINITE = 255  # the code of a value that is not finite (an overflow)
+
+
+def quantize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each neuron's grid in one byte a value: (lo, hi, codes) for values : (neurons, ...).
+
+    lo and hi are the neuron's smallest and largest finite values (both 0 when it has none),
+    code = round(254 (v - lo) / (hi - lo)) (0 where hi = lo) and 255 where v is not finite,
+    so v is lo + code (hi - lo) / 254 to within (hi - lo) / 508.
+    """
+    flat = values.reshape(len(values), -1)
+    finite = np.isfinite(flat)
+    every = finite.all()
+    lo = (flat if every else np.where(finite, flat, np.inf)).min(axis=1)
+    hi = (flat if every else np.where(finite, flat, -np.inf)).max(axis=1)
+    if not every:
+        empty = ~finite.any(axis=1)
+        lo[empty] = hi[empty] = 0.0
+    span = (hi - lo)[:, None]
+    with np.errstate(all="ignore"):
+        scaled = np.rint(LEVELS * (flat - lo[:, None]) / span)
+    if not every or not (span > 0).all():  # spans of 0, overflows, values that are not finite
+        scaled = np.where(finite & (span > 0), np.clip(np.nan_to_num(scaled), 0, LEVELS), 0)
+        scaled = np.where(finite, scaled, NOT_FINITE)
+    return lo, hi, scaled.astype(np.uint8).reshape(values.shape)

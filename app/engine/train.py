@@ -37,25 +37,38 @@ class TrainResult:
     velocity: list[tuple[np.ndarray, np.ndarray]]  # per layer (weights, biases)
 
 
+def epoch_order(n: int, shuffle_seed: int | None, epoch: int) -> np.ndarray | None:
+    """The order of the samples in epoch `epoch` (from 0) of a run: None (as they are), or
+    the permutation drawn from a generator seeded with (shuffle_seed, epoch). Each epoch's
+    order depends on its number alone, so a run can be continued from any step."""
+    if shuffle_seed is None:
+        return None
+    return np.random.default_rng([shuffle_seed, epoch]).permutation(n)
+
+
 def train(
     net: Network, x, y, optimizer: Optimizer, epochs: int, *, batch_size: int | None = None,
     shuffle_seed: int | None = None, record_every: int = 1, velocity=None,
-    test_x=None, test_y=None, max_steps: int | None = None,
+    test_x=None, test_y=None, max_steps: int | None = None, start_step: int = 0,
 ) -> TrainResult:  # fmt: skip
     """Run `epochs` passes of SGD over (x, y).
 
     History entry e is the loss over the whole set after epoch e's updates, for the
     epochs that record_every selects and always the last. With minibatches,
-    shuffle_seed None keeps the samples in order and an int reshuffles every epoch.
-    A non-finite loss or parameter stops training: the result then holds the
-    parameters from before the update that diverged. max_steps stops after that many
+    shuffle_seed None keeps the samples in order and an int reshuffles every epoch
+    (epoch_order). A non-finite loss or parameter stops training: the result then holds
+    the parameters from before the update that diverged. max_steps stops after that many
     updates, whatever epoch they fall in (that epoch is then the last).
+    start_step continues a run that has taken that many steps: the minibatches are those
+    of its steps start_step + 1, ..., so that training in pieces takes the same steps as
+    training at once; its first epoch is what is left of the epoch under way.
     """
     n = x.shape[0]
     batch_size = min(batch_size or n, n)
     full_batch = batch_size == n  # then each step's forward pass gives the loss so far
-    rng = np.random.default_rng(shuffle_seed) if shuffle_seed is not None else None
-    total_steps = max_steps or epochs * steps_per_epoch(n, batch_size)
+    per_epoch = steps_per_epoch(n, batch_size)
+    first_epoch, skip = divmod(start_step, per_epoch)  # of the run; batches already taken
+    total_steps = max_steps or epochs * per_epoch - skip
     kernel_class = (
         CompiledKernel if compiled.eligible(net, batch_size, total_steps) else NumpyKernel
     )
@@ -79,7 +92,8 @@ def train(
         epoch = 0
         while diverged_at is None and epoch < epochs:
             epoch += 1
-            for xb, yb in _batches(data_x, data_y, batch_size, rng):
+            order = epoch_order(n, shuffle_seed, first_epoch + epoch - 1)
+            for xb, yb in _batches(data_x, data_y, batch_size, order, skip if epoch == 1 else 0):
                 before = kernel.state()
                 batch_loss = kernel.step(xb, yb)  # applies the update only if finite
                 if not math.isfinite(batch_loss):
@@ -215,14 +229,14 @@ class CompiledKernel(NumpyKernel):
         return super().result()
 
 
-def _batches(x, y, size, rng):
-    """(x, y) minibatches of an epoch: in order, or shuffled by rng; arrays or lists."""
+def _batches(x, y, size, order, skip=0):
+    """(x, y) minibatches of an epoch, the first `skip` left out: in order, or in `order`;
+    arrays or lists."""
     n = len(x)
     if size >= n:
         yield x, y
         return
-    order = rng.permutation(n) if rng is not None else None
-    for start in range(0, n, size):
+    for start in range(skip * size, n, size):
         if order is None:
             yield x[start : start + size], y[start : start + size]
         elif isinstance(x, np.ndarray):

@@ -5,7 +5,7 @@ import pytest
 
 from app.engine.data import dataset
 from app.engine.network import Optimizer, Workspace, evaluate, init_params, step
-from app.engine.train import steps_per_epoch, train
+from app.engine.train import epoch_order, steps_per_epoch, train
 
 from . import nets
 
@@ -149,3 +149,30 @@ def test_steps_per_epoch_counts_the_last_partial_minibatch():
     assert steps_per_epoch(40, 8) == 5
     assert steps_per_epoch(41, 8) == 6
     assert steps_per_epoch(40, None) == steps_per_epoch(40, 100) == 1
+
+
+@pytest.mark.parametrize("shuffle_seed", [None, 4])
+def test_training_in_pieces_takes_the_steps_of_training_at_once(shuffle_seed):
+    net = spiral_net()
+    opt = Optimizer(0.05, momentum=0.9)
+    options = {"batch_size": 7, "shuffle_seed": shuffle_seed}  # 6 batches an epoch, one short
+    whole = train(net, X, Y, opt, epochs=5, max_steps=23, **options)
+    network, velocity, taken = net, None, 0
+    for steps in (4, 1, 9, 2, 7):  # pieces that start and end mid-epoch
+        epochs = -(-((taken % 6) + steps) // 6)  # what is left of the epoch under way, and on
+        piece = train(
+            network, X, Y, opt, epochs, max_steps=steps, start_step=taken, velocity=velocity,
+            **options,
+        )  # fmt: skip
+        assert piece.steps == steps
+        network, velocity, taken = piece.network, piece.velocity, taken + steps
+    assert taken == whole.steps == 23
+    for a, b in zip(network.weights, whole.network.weights):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_each_shuffled_epoch_has_an_order_of_its_own():
+    first, second = epoch_order(40, 4, 0), epoch_order(40, 4, 1)
+    assert sorted(first) == sorted(second) == list(range(40))
+    assert not np.array_equal(first, second)
+    assert np.array_equal(first, epoch_order(40, 4, 0)) and epoch_order(40, None, 3) is None
