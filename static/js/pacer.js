@@ -1,0 +1,88 @@
+// How many steps each round trip of Run asks for, and when (pure: node --test checks it).
+//
+// Run trains at a rate (steps a second, from the speed) with one request in flight. Each
+// request asks for the steps the rate has owed since the last one, so a slower round trip
+// asks for more steps and training keeps its pace: a slow server gives bigger chunks, not
+// fewer redraws. Two limits keep the redraws coming when the server cannot keep up:
+// - a request's steps may take at most STEP_MS of the server (the round trips are fitted as
+//   a fixed time plus a time per step), so each is answered at once, beside everyone else's;
+// - while round trips take longer than BUDGET_MS, the steps shrink, as long as they are a
+//   real part of the round trip (a lecture hall's busy server): each student still gets
+//   redraws, and training slows instead. A round trip that is slow for other reasons (the
+//   network) keeps its steps.
+// What the limits refuse is dropped, not owed: after a pause, Run does not race to catch up.
+
+export const MIN_GAP_MS = 12; // between requests: about one a frame, as answers nobody sees cost
+export const STEP_MS = 4; // of a request's time for its steps
+export const BUDGET_MS = 50; // a round trip the steps may stretch to: 20 redraws a second
+const SAMPLES = 16; // round trips the fit looks at
+const MAX_OWED_S = 0.25; // of training owed at most (a round trip that took long)
+
+export class Pacer {
+  /** `rate`: steps a second; `now`: a time in ms (performance.now()). */
+  constructor(rate, now) {
+    this.rate = rate;
+    this.owed = 0;
+    this.last = now; // when the owed steps were last counted
+    this.sent = -Infinity; // when the last request went
+    this.limit = 4; // steps a request may ask for; grows while round trips are quick
+    this.samples = []; // [steps, ms] of the last round trips
+    this.perStep = null; // ms a step adds to a round trip, once the samples tell
+  }
+
+  /** {steps} to ask for now, or {wait}: ms until a step is owed or a request may go. */
+  next(now) {
+    this.owed = Math.min(this.owed + (this.rate * (now - this.last)) / 1000, this.rate * MAX_OWED_S + 1);
+    this.last = now;
+    const gap = this.sent + MIN_GAP_MS - now;
+    if (gap > 0 || this.owed < 1) return { wait: Math.max(gap, ((1 - this.owed) / this.rate) * 1000, 1) };
+    const owed = Math.floor(this.owed);
+    const steps = Math.min(owed, this.cap());
+    this.owed = steps < owed ? 0 : this.owed - steps;
+    this.sent = now;
+    return { steps };
+  }
+
+  /** The most steps a request may ask for now. */
+  cap() {
+    const fits = this.perStep ? Math.floor(STEP_MS / this.perStep) : Infinity;
+    return Math.max(1, Math.min(this.limit, fits));
+  }
+
+  /** A round trip of `steps` steps took `ms`. */
+  done(steps, ms) {
+    this.samples.push([steps, ms]);
+    if (this.samples.length > SAMPLES) this.samples.shift();
+    this.perStep = slope(this.samples) ?? this.perStep;
+    // the steps' share of the round trip (none known yet: fewer steps might not help)
+    const share = this.perStep === null ? 0 : steps * this.perStep;
+    if (ms > BUDGET_MS && share > 0.1 * ms) this.limit = Math.max(1, Math.floor(Math.min(steps, this.limit) * 0.7));
+    else if (steps >= this.limit) this.limit += Math.ceil(this.limit / 4);
+  }
+
+  /** The server said it is busy (503): ask for one step at a time again. */
+  busy() {
+    this.limit = 1;
+  }
+}
+
+/**
+ * The time a step adds to a round trip: the median of the slopes between pairs of round trips
+ * of different steps (Theil and Sen's estimate, which a few slow round trips do not move), at
+ * least a microsecond; null when every round trip took the same steps.
+ */
+export function slope(samples) {
+  const slopes = [];
+  for (let i = 0; i < samples.length; i += 1) {
+    for (let j = i + 1; j < samples.length; j += 1) {
+      const [s1, t1] = samples[i];
+      const [s2, t2] = samples[j];
+      if (s1 !== s2) slopes.push((t2 - t1) / (s2 - s1));
+    }
+  }
+  if (!slopes.length) return null;
+  slopes.sort((a, b) => a - b);
+  const middle = slopes.length / 2;
+  const median = slopes.length % 2 ? slopes[Math.floor(middle)] : (slopes[middle - 1] + slopes[middle]) / 2;
+  return Math.max(median, 0.001);
+}

@@ -1,0 +1,82 @@
+// Run's pacing against simulated servers: the steps a round trip asks for, and the redraws.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { BUDGET_MS, Pacer, STEP_MS, slope } from "../../static/js/pacer.js";
+
+/**
+ * `clients` pages running Run for `seconds` against one server that answers one request at a
+ * time, in order of arrival: a request of s steps takes fixed + perStep * s ms of the server,
+ * and `latency` ms more on the way. Each page sends its next request as the pacer says once an
+ * answer is in. Returns, per page, {redraws, steps} a second and the largest steps asked.
+ */
+function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, seconds = 10 }) {
+  const pages = Array.from({ length: clients }, (_, i) => ({
+    pacer: new Pacer(rate, i * 3), at: i * 3, answers: 0, steps: 0, largest: 0,
+  }));
+  let serverFree = 0;
+  const end = seconds * 1000;
+  const events = pages.map((page) => ({ page, time: page.at })); // a page ready to send
+  while (events.length) {
+    events.sort((a, b) => a.time - b.time);
+    const { page, time } = events.shift();
+    if (time > end) continue;
+    const plan = page.pacer.next(time);
+    if (plan.wait) {
+      events.push({ page, time: time + plan.wait });
+      continue;
+    }
+    const arrives = time + latency / 2;
+    const start = Math.max(arrives, serverFree);
+    serverFree = start + fixed + perStep * plan.steps;
+    const answered = serverFree + latency / 2;
+    page.pacer.done(plan.steps, answered - time);
+    if (answered <= end) {
+      page.answers += 1;
+      page.steps += plan.steps;
+      page.largest = Math.max(page.largest, plan.steps);
+    }
+    events.push({ page, time: answered });
+  }
+  return pages.map((p) => ({ redraws: p.answers / seconds, steps: p.steps / seconds, largest: p.largest }));
+}
+
+test("one page on a quick server trains at its rate, about once a frame", () => {
+  const [page] = simulate({ rate: 1200 }); // the spiral at 1x: an epoch of 20 steps a frame
+  assert.ok(page.redraws > 55, `${page.redraws} redraws a second`);
+  assert.ok(Math.abs(page.steps - 1200) < 60, `${page.steps} steps a second`);
+});
+
+test("a fast rate is held back to the steps the server answers within STEP_MS", () => {
+  const perStep = 0.085; // the deep preset
+  const [page] = simulate({ rate: 7200, perStep });
+  assert.ok(page.largest <= Math.floor(STEP_MS / perStep) + 1, `${page.largest} steps at once`);
+  assert.ok(page.redraws > 50 && page.steps > 2000, JSON.stringify(page));
+});
+
+test("a slow round trip asks for more steps, and keeps the pace", () => {
+  const [near] = simulate({ rate: 600 });
+  const [far] = simulate({ rate: 600, latency: 80 }); // a far server: 80 ms there and back
+  assert.ok(far.largest >= 40 && far.largest > 4 * near.largest, JSON.stringify({ near, far }));
+  assert.ok(far.steps > 0.9 * 600 && far.redraws > 11, JSON.stringify(far));
+});
+
+test("a lecture hall of 30 on one busy server keeps every page redrawing", () => {
+  const pages = simulate({ clients: 30, rate: 1200, fixed: 1.2, perStep: 0.05 });
+  for (const page of pages) assert.ok(page.redraws >= 1000 / BUDGET_MS / 1.5, JSON.stringify(page));
+  const steps = pages.map((p) => p.steps);
+  assert.ok(Math.min(...steps) > 30, `each still trains: ${steps}`);
+  assert.ok(steps.reduce((a, b) => a + b) > 5000, `the hall trains: ${steps}`);
+});
+
+test("a slow rate waits for its next step instead of asking for none", () => {
+  const [page] = simulate({ rate: 15 }); // XOR at 0.25x: 15 epochs of one step a second
+  assert.ok(Math.abs(page.redraws - 15) <= 1 && page.largest === 1, JSON.stringify(page));
+});
+
+test("the time a step adds is the median slope, robust to a few slow round trips", () => {
+  const samples = [[10, 3.5], [20, 4.0], [30, 4.5], [40, 5.0], [15, 90], [25, 4.25]];
+  assert.equal(slope(samples), 0.05);
+  assert.equal(slope([[5, 3], [5, 4]]), null);
+  assert.equal(slope([[5, 4], [10, 3]]), 0.001); // never below a microsecond
+});
