@@ -2,7 +2,7 @@
 
 import { formatNumber, isMissing } from "./format.js";
 import { neuronName } from "./layout.js";
-import { clear, html, svg } from "./svg.js";
+import { clear, html, setAttrs, svg } from "./svg.js";
 
 const RESOLUTION = 40; // pixels of a neuron's map (its grid is coarser, and smoothed)
 
@@ -72,42 +72,93 @@ export function drawLossChart(root, store) {
   );
 }
 
+export const OUTPUT_RESOLUTION = 40; // points per axis of the data plot's grid
+export const MAP_RESOLUTION = 20; // of each neuron's map (smoothed when drawn)
+const SPECS = new WeakMap(); // data -> the grids drawn for it
+const MARKERS = new WeakMap(); // data -> {key, image}: the points, drawn once for a size and palette
+const MAPS = new WeakMap(); // #neuron-maps -> {shape, canvases}: drawn once per architecture
+const PALETTES = new WeakMap(); // canvas -> {theme, colors}
+const TILES = new Map(); // "cols x rows" -> {image, tile}: reused by every paint of a grid
+
+/**
+ * The grids the data plot draws for a problem, as /api/v1/train's `grids` option takes them:
+ * {x_range, y_range, resolution, maps}, or null when it draws none (other than 1 or 2
+ * inputs, or fewer than 4 samples).
+ */
+export function gridsFor(data, layerSizes) {
+  const inputs = layerSizes[0];
+  if (!(inputs === 1 || inputs === 2) || data.inputs.length < 4) return null;
+  const known = SPECS.get(data);
+  if (known?.inputs === inputs) return known.spec;
+  const range = dataRange(data, inputs);
+  const spec = { x_range: range.x, y_range: range.y, resolution: OUTPUT_RESOLUTION, maps: inputs === 2 ? MAP_RESOLUTION : null };
+  SPECS.set(data, { inputs, spec });
+  return spec;
+}
+
+/**
+ * The grids of a /train answer as /predict answers them: {output: {x, layers}, maps:
+ * {layers} or null}, each layer [neuron][row][col] (NaN where the value was not finite).
+ */
+export function decodeGrids(grids) {
+  const layers = (q) => {
+    const [neurons, rows, cols] = q.shape;
+    const bytes = base64Bytes(q.data);
+    return Array.from({ length: neurons }, (_, n) => {
+      const step = (q.hi[n] - q.lo[n]) / 254;
+      return Array.from({ length: rows }, (_, r) => {
+        const row = new Float64Array(cols);
+        const offset = (n * rows + r) * cols;
+        for (let c = 0; c < cols; c += 1) {
+          const code = bytes[offset + c];
+          row[c] = code === 255 ? NaN : q.lo[n] + code * step;
+        }
+        return row;
+      });
+    });
+  };
+  return {
+    output: { x: grids.x, y: grids.y, layers: [layers(grids.output)] },
+    maps: grids.maps ? { layers: grids.maps.map(layers) } : null,
+  };
+}
+
+function base64Bytes(text) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
 /** Scatter of the data over the output as a heatmap (2 inputs) or curve (1 input). */
 export async function drawDataPlot(panel, store, session) {
   const canvas = panel.querySelector("#data-plot");
   const maps = panel.querySelector("#neuron-maps");
   const { network, step } = store.snapshot(); // before the step until its update phase
   const inputs = network.layer_sizes[0];
-  panel.hidden = !(inputs === 1 || inputs === 2) || store.data.inputs.length < 4;
-  if (panel.hidden) return;
-  panel.querySelector("h2").textContent = inputs === 2 ? "Data and decision boundary" : "Data and the fitted curve";
-  const range = dataRange(store.data, inputs);
-  const grids = await session.predictGrid(network, range);
+  const spec = gridsFor(store.data, network.layer_sizes);
+  if (panel.hidden !== !spec) panel.hidden = !spec;
+  if (!spec) return;
+  setText(panel.querySelector("h2"), inputs === 2 ? "Data and decision boundary" : "Data and the fitted curve");
+  const grids = await session.predictGrid(network, spec);
   if (!grids || store.snapshot().network !== network) return;
+  const range = { x: spec.x_range, y: spec.y_range };
   const result = grids.output;
   const colors = palette(canvas);
   const ctx = canvas.getContext("2d");
   const size = canvas.width;
   ctx.clearRect(0, 0, size, size);
-  const targets = store.data.targets.map((t) => t[0]);
-  const lo = Math.min(...targets);
-  const hi = Math.max(...targets);
-  const mid = (lo + hi) / 2;
-  const half = Math.max((hi - lo) / 2, 1e-9);
+  const { mid, half, lo, hi } = targetRange(store.data);
   const output = result.layers[result.layers.length - 1][0];
   const toX = (v) => ((v - range.x[0]) / (range.x[1] - range.x[0])) * size;
   if (inputs === 2) {
     const toY = (v) => size - ((v - range.y[0]) / (range.y[1] - range.y[0])) * size;
     paintGrid(ctx, output, size, size, (v) => (v - mid) / half, colors);
-    const drawSet = (xs, ys, hollow) =>
-      xs?.forEach((p, i) => marker(ctx, toX(p[0]), toY(p[1]), ys[i][0] > mid, hollow, colors));
-    drawSet(store.data.test_inputs, store.data.test_targets, true);
-    drawSet(store.data.inputs, store.data.targets, false);
+    ctx.drawImage(markers(store.data, size, toX, toY, mid, colors), 0, 0);
     const current = store.data.inputs[store.sampleIndex];
     ring(ctx, toX(current[0]), toY(current[1]), colors.text);
   } else {
-    const yLo = Math.min(lo, ...output[0].filter((v) => !isMissing(v))) - 0.2;
-    const yHi = Math.max(hi, ...output[0].filter((v) => !isMissing(v))) + 0.2;
+    const shown = output[0].filter((v) => !isMissing(v));
+    const yLo = Math.min(lo, ...shown) - 0.2;
+    const yHi = Math.max(hi, ...shown) + 0.2;
     const toY = (v) => size - ((v - yLo) / (yHi - yLo)) * size;
     ctx.fillStyle = colors.panel;
     ctx.fillRect(0, 0, size, size);
@@ -120,31 +171,66 @@ export async function drawDataPlot(panel, store, session) {
     result.x.forEach((v, i) => (i ? ctx.lineTo(toX(v), toY(output[0][i])) : ctx.moveTo(toX(v), toY(output[0][i]))));
     ctx.stroke();
   }
-  canvas.setAttribute(
-    "aria-label",
+  const label =
     inputs === 2
       ? "The training data (circles: positive class, squares: negative; hollow: test) over the network's output"
-      : "The training data (dots) and the network's output (line) over the input",
-  );
+      : "The training data (dots) and the network's output (line) over the input";
   drawNeuronMaps(maps, store, grids.maps, inputs, colors);
-  canvas.dataset.step = step; // the step count of the network drawn
-  maps.dataset.step = step;
+  setAttrs(canvas, { "aria-label": label, "data-step": step }); // the step count of the network drawn
+  setAttrs(maps, { "data-step": step });
 }
 
+/** The targets' range: its middle and half its width (the colour scale's centre and unit). */
+function targetRange(data) {
+  const targets = data.targets.map((t) => t[0]);
+  const lo = Math.min(...targets);
+  const hi = Math.max(...targets);
+  return { lo, hi, mid: (lo + hi) / 2, half: Math.max((hi - lo) / 2, 1e-9) };
+}
+
+/** The data points of a 2-input problem, drawn once onto a transparent canvas of their own. */
+function markers(data, size, toX, toY, mid, colors) {
+  const key = `${size} ${colors.pos} ${colors.neg} ${colors.panel}`;
+  const kept = MARKERS.get(data);
+  if (kept?.key === key) return kept.image;
+  const image = new OffscreenCanvas(size, size);
+  const ctx = image.getContext("2d");
+  const drawSet = (xs, ys, hollow) => xs?.forEach((p, i) => marker(ctx, toX(p[0]), toY(p[1]), ys[i][0] > mid, hollow, colors));
+  drawSet(data.test_inputs, data.test_targets, true);
+  drawSet(data.inputs, data.targets, false);
+  MARKERS.set(data, { key, image });
+  return image;
+}
+
+/** A small map per neuron: the canvases are made once per architecture, then repainted. */
 function drawNeuronMaps(root, store, result, inputs, colors) {
-  clear(root);
-  if (inputs !== 2 || !result) return;
   const sizes = store.snapshot().network.layer_sizes;
-  result.layers.forEach((layer, i) => {
-    const column = html("div", { class: "column" }, root);
-    html("span", { class: "column-title" }, column, i === result.layers.length - 1 ? "output" : `layer ${i + 1}`);
+  const shape = inputs === 2 && result ? sizes.join("-") : "";
+  let built = MAPS.get(root);
+  if (built?.shape !== shape) {
+    clear(root);
+    built = { shape, canvases: shape ? buildMaps(root, store, sizes) : [] };
+    MAPS.set(root, built);
+  }
+  result?.layers.forEach((layer, i) =>
     layer.forEach((grid, j) => {
+      const canvas = built.canvases[i]?.[j];
+      if (canvas) paintGrid(canvas.getContext("2d"), grid, RESOLUTION, RESOLUTION, (v) => v, colors);
+    }),
+  );
+}
+
+function buildMaps(root, store, sizes) {
+  return sizes.slice(1).map((n, i) => {
+    const column = html("div", { class: "column" }, root);
+    html("span", { class: "column-title" }, column, i === sizes.length - 2 ? "output" : `layer ${i + 1}`);
+    return Array.from({ length: n }, (_, j) => {
       const name = neuronName(sizes, i + 1, j);
       const figure = html("figure", {}, column);
       const canvas = html("canvas", { width: RESOLUTION, height: RESOLUTION, role: "img", "aria-label": `activation of ${name} over the input plane` }, figure);
-      paintGrid(canvas.getContext("2d"), grid, RESOLUTION, RESOLUTION, (v) => v, colors);
       html("figcaption", {}, figure, name);
       canvas.addEventListener("click", () => store.select({ kind: "neuron", layer: i + 1, index: j }));
+      return canvas;
     });
   });
 }
@@ -153,22 +239,29 @@ function drawNeuronMaps(root, store, result, inputs, colors) {
 function paintGrid(ctx, grid, width, height, scale, colors) {
   const rows = grid.length;
   const cols = grid[0].length;
-  const image = ctx.createImageData(cols, rows);
+  const key = `${cols}x${rows}`;
+  if (!TILES.has(key)) TILES.set(key, { image: new ImageData(cols, rows), tile: new OffscreenCanvas(cols, rows) });
+  const { image, tile } = TILES.get(key);
+  const [base, pos, neg] = [colors.panelRgb, colors.posRgb, colors.negRgb];
   for (let r = 0; r < rows; r += 1) {
+    const line = grid[rows - 1 - r];
     for (let c = 0; c < cols; c += 1) {
-      const v = scale(grid[rows - 1 - r][c]);
-      const strength = isMissing(v) ? 0 : Math.min(1, Math.abs(v));
-      const hue = v > 0 ? colors.posRgb : colors.negRgb;
-      const base = colors.panelRgb;
+      const v = scale(line[c]);
+      const strength = isMissing(v) ? 0 : Math.min(1, Math.abs(v)) * 0.55;
+      const hue = v > 0 ? pos : neg;
       const offset = 4 * (r * cols + c);
-      for (let ch = 0; ch < 3; ch += 1) image.data[offset + ch] = base[ch] + (hue[ch] - base[ch]) * strength * 0.55;
+      for (let ch = 0; ch < 3; ch += 1) image.data[offset + ch] = base[ch] + (hue[ch] - base[ch]) * strength;
       image.data[offset + 3] = 255;
     }
   }
-  const tile = new OffscreenCanvas(cols, rows);
   tile.getContext("2d").putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(tile, 0, 0, width, height);
+}
+
+/** Set a text only when it changes: an unchanged write still costs a layout. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }
 
 function marker(ctx, x, y, positive, hollow, colors) {
@@ -208,7 +301,17 @@ export function dataRange(data, inputs) {
   return inputs === 2 ? { x: extent(0), y: extent(1) } : { x: extent(0), y: [-1, 1] };
 }
 
+/** The theme's colours, read once per canvas and theme (reading styles costs a style pass). */
 function palette(node) {
+  const theme = `${document.documentElement.dataset.theme ?? ""} ${matchMedia("(prefers-color-scheme: dark)").matches}`;
+  const kept = PALETTES.get(node);
+  if (kept?.theme === theme) return kept.colors;
+  const colors = readPalette(node);
+  PALETTES.set(node, { theme, colors });
+  return colors;
+}
+
+function readPalette(node) {
   const style = getComputedStyle(node);
   const read = (name) => style.getPropertyValue(name).trim();
   return {

@@ -271,6 +271,13 @@ export class NetworkView extends EventTarget {
     return e.label;
   }
 
+  /** Only what a weight's value sets: width, colour and dashes, data-value (Run, every frame). */
+  setWeight(e, value, scale) {
+    this.setWidth(e, value, scale);
+    write(e, e.line, "class", `stroke ${signClass(value)}`);
+    write(e, e.g, "data-value", String(value));
+  }
+
   /** Only the stroke width of an edge (the update morph, every frame). */
   setWidth(e, value, scale) {
     write(e, e.line, "stroke-width", this.width(value, scale).toFixed(2));

@@ -216,6 +216,19 @@ export class Player extends EventTarget {
     };
   }
 
+  /**
+   * Run's frame: the weights of `network` on every edge, and nothing else (at idle nothing else
+   * changes); a small diagram, whose edges show their numbers, is painted whole.
+   */
+  paintWeights(network) {
+    if (this.view.labelled) return this.show();
+    const scale = weightScale(network.weights);
+    network.weights.forEach((matrix, i) =>
+      matrix.forEach((row, j) => row.forEach((w, k) => this.view.setWeight(this.view.edge(i + 1, j, k), w, scale))),
+    );
+    this.painted = new WeakMap(); // the next paint writes every edge's text again
+  }
+
   /** Show a scene; only the edges whose numbers changed since they were last shown are touched. */
   paint(scene, t) {
     const view = this.view;
