@@ -16,6 +16,13 @@ def share_code(state, *, raw: bytes | None = None) -> str:
     return "1." + base64.urlsafe_b64encode(pack.compress(data) + pack.flush()).decode().rstrip("=")
 
 
+def decode_state(code: str) -> dict:
+    """The state of a share code (share_code's inverse)."""
+    body = code.split(".", 1)[1]
+    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    return json.loads(zlib.decompress(raw, -zlib.MAX_WBITS))
+
+
 def saved_state(**changes) -> dict:
     """The Mazur example as the page saves it (store.saved()), with changes."""
     mazur = preset("mazur")

@@ -1,6 +1,8 @@
 // What the buttons do: each action asks the API, then changes the store.
 
 import * as api from "./api.js";
+import { decodeGrids } from "./charts.js";
+import { Runner } from "./run.js";
 
 const TERMS = 4096; // samples x weights up to which a step asks for the terms of its sums
 
@@ -15,6 +17,12 @@ export class Session extends EventTarget {
     this.grids = new WeakMap(); // network -> {key, result} of /predict
     this.guard = null; // (position, source) -> true to stop before that phase (the quiz asks first)
     this.fetching = null; // the /step request in flight, if any
+    this.runner = new Runner(store, this); // Run: training without the phases
+  }
+
+  /** True while Run trains. */
+  get running() {
+    return this.runner.running;
   }
 
   /** Report an API error next to the control that caused it (source names the button). */
@@ -146,6 +154,7 @@ export class Session extends EventTarget {
 
   /** Play the rest of the current step, or a whole new one, up to its update phase. */
   async step(source = "step") {
+    this.runner.stop(); // Step goes on from the weights Run showed last
     if (this.player.busy || this.stepping) return false;
     const store = this.store;
     this.halted = false;
@@ -169,6 +178,7 @@ export class Session extends EventTarget {
   }
 
   async play() {
+    this.runner.stop();
     if (this.playing) return;
     this.setPlaying(true);
     await this.idle(); // a Step paused a moment ago may still be finishing its phase
@@ -178,8 +188,24 @@ export class Session extends EventTarget {
     this.setPlaying(false);
   }
 
-  /** Stop within the current phase: it is drawn complete at once, and the step goes no further. */
+  /** Run: train with the current settings, redrawing as it goes, until stopped. */
+  async run() {
+    this.pause();
+    await this.idle();
+    this.runner.start();
+  }
+
+  /** Stop Run at the step shown. */
+  stopRun() {
+    return this.runner.stop();
+  }
+
+  /**
+   * Stop within the current phase: it is drawn complete at once, and the step goes no further.
+   * Run stops too, at the step shown.
+   */
   pause() {
+    this.runner.stop();
     this.setPlaying(false);
     this.halted = true;
     this.player.finish();
@@ -208,18 +234,8 @@ export class Session extends EventTarget {
     await this.idle();
     const store = this.store;
     const now = store.snapshot();
-    const body = {
-      ...this.body(now, { batch: false }),
-      steps,
-      batch_size: store.settings.batch_size,
-      shuffle_seed: store.settings.shuffle_seed,
-      // at most 200 points for the chart: an epoch has at least one step
-      record_every: Math.max(1, Math.ceil(steps / 200)),
-    };
-    if (store.data.test_inputs?.length) {
-      body.test_inputs = store.data.test_inputs;
-      body.test_targets = store.data.test_targets;
-    }
+    // at most 200 points for the chart: an epoch has at least one step
+    const body = this.trainBody(now, steps, Math.max(1, Math.ceil(steps / 200)));
     let result;
     try {
       result = await api.train(body);
@@ -246,6 +262,28 @@ export class Session extends EventTarget {
     return true;
   }
 
+  /**
+   * The body of /train for `steps` more steps from a committed state, with every training
+   * setting, the test set, and the minibatches of the steps that follow its step count (so
+   * that Train and Run, in any pieces, take the steps of one long run).
+   */
+  trainBody(now, steps, recordEvery) {
+    const { store } = this;
+    const body = {
+      ...this.body(now, { batch: false }),
+      steps,
+      batch_size: store.settings.batch_size,
+      shuffle_seed: store.settings.shuffle_seed,
+      start_step: now.step,
+      record_every: recordEvery,
+    };
+    if (store.data.test_inputs?.length) {
+      body.test_inputs = store.data.test_inputs;
+      body.test_targets = store.data.test_targets;
+    }
+    return body;
+  }
+
   /** The loss on the whole training (and test) set after `step` steps, for the chart. */
   async refreshLoss(step = this.store.snapshot().step, network = this.store.snapshot().network) {
     const { data } = this.store;
@@ -265,18 +303,18 @@ export class Session extends EventTarget {
   }
 
   /**
-   * The output over a 40 x 40 grid of the input plane (or 40 points of the line) and, with
-   * two inputs, every neuron's activation over a 20 x 20 grid for the small maps; cached per
-   * network. {output, maps}: two /predict answers (maps null with one input). The coarser
-   * maps keep a deep preset's answers near 430 KB a step instead of 1.5 MB.
+   * The output over a grid of the input plane (or line) and, with two inputs, every neuron's
+   * activation over a coarser one for the small maps (charts.js's gridsFor says which);
+   * cached per network. {output, maps}: two /predict answers (maps null with one input). The
+   * coarser maps keep a deep preset's answers near 430 KB a step instead of 1.5 MB.
    */
-  predictGrid(network, range) {
-    const key = JSON.stringify(range);
+  predictGrid(network, spec) {
+    const key = JSON.stringify(spec);
     const cached = this.grids.get(network);
-    if (cached?.key === key) return cached.result;
+    if (cached?.key === key) return (cached.result ??= Promise.resolve(decodeGrids(cached.answer)));
     const ask = (resolution, hidden) =>
-      api.predict({ network, x_range: range.x, y_range: range.y, resolution, hidden });
-    const result = Promise.all([ask(40, false), network.layer_sizes[0] === 2 ? ask(20, true) : null])
+      api.predict({ network, x_range: spec.x_range, y_range: spec.y_range, resolution, hidden });
+    const result = Promise.all([ask(spec.resolution, false), spec.maps ? ask(spec.maps, true) : null])
       .then(([output, maps]) => ({ output, maps }))
       .catch((error) => {
         this.grids.delete(network);
@@ -285,6 +323,11 @@ export class Session extends EventTarget {
       });
     this.grids.set(network, { key, result });
     return result;
+  }
+
+  /** The grids of a /train answer for its network (decoded when first drawn). */
+  keepGrids(network, spec, answer) {
+    this.grids.set(network, { key: JSON.stringify(spec), result: null, answer });
   }
 
   /** Backprop beside finite differences for the recorded step at the current position. */

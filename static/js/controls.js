@@ -33,13 +33,14 @@ const FIELD_SLOTS = {
   test: "dataset",
   labels: "dataset",
 };
-const SOURCE_SLOTS = { step: "step", next: "step", play: "step", train: "train-steps", preset: "preset" };
+const SOURCE_SLOTS = { step: "step", next: "step", play: "step", run: "step", train: "train-steps", preset: "preset" };
 
 /** Wire the controls present in root (an embed may show only some of them, or none). */
 export function bindControls(root, store, session, player) {
   const button = (id) => root.getElementById(id);
   const on = (id, handler) => button(id)?.addEventListener("click", handler);
   const playButton = button("play");
+  const runButton = button("run");
 
   const togglePlay = () => {
     if (session.playing) session.pause();
@@ -49,6 +50,10 @@ export function bindControls(root, store, session, player) {
   on("next", () => session.next("next"));
   on("previous", () => session.previous());
   on("play", togglePlay);
+  on("run", () => (session.running ? session.stopRun() : session.run()));
+  session.runner.addEventListener("running", () => {
+    if (runButton) runButton.textContent = session.running ? "Stop" : "Run";
+  });
   on("reset", () => session.reset());
   on("train", () => {
     const steps = readNumber(button("train-steps"));
@@ -77,6 +82,7 @@ export function bindControls(root, store, session, player) {
     event.preventDefault();
     if (event.key === "ArrowRight") session.next("next");
     else if (event.key === "ArrowLeft") session.previous();
+    else if (!event.repeat && session.running) session.stopRun(); // Space stops whatever moves
     else if (!event.repeat) togglePlay();
   });
 

@@ -16,7 +16,9 @@ export function bindFiles(root, store, session, view, limits) {
   const button = (id) => root.getElementById(id);
   const output = button("share-output");
 
+  // Run stops first: the link and the file hold the state on screen, and the page stays there
   button("share").addEventListener("click", async () => {
+    session.stopRun();
     const code = await encodeState(store.saved());
     const url = `${location.origin}${location.pathname}#state=${code}`;
     output.textContent = "";
@@ -33,6 +35,7 @@ export function bindFiles(root, store, session, view, limits) {
   });
 
   button("export-json").addEventListener("click", () => {
+    session.stopRun();
     const body = { backprop_viz: 1, state: store.saved(), trace: store.record?.trace ?? null, phase: store.phase };
     download(new Blob([JSON.stringify(body, null, 1)], { type: "application/json" }), "backprop-viz.json");
   });

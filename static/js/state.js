@@ -9,6 +9,7 @@ import { emptyScore, quizSetting, scored } from "./questions.js";
 
 const STORAGE_KEY = "backprop-viz:state";
 const MAX_RECORDS = 50;
+const MAX_POINTS = 600; // on the loss chart while Run adds one a redraw
 const SAVED_VERSION = 1;
 
 // The training settings, under the names /api/v1/train takes (a preset carries all of them),
@@ -211,6 +212,19 @@ export class Store extends EventTarget {
     }
     if (this.cursor >= this.data.inputs.length) this.cursor = 0;
     this.announce(reason);
+  }
+
+  /**
+   * Run's answer: the network after `state.step` steps becomes the base (as commit() makes
+   * it), and `point` ({step, loss, test_loss}) goes on the loss chart, which keeps at most
+   * MAX_POINTS points by thinning out the older ones.
+   */
+  ran({ network, velocity, step, cursor }, point) {
+    Object.assign(this, { network, velocity, step, cursor, records: [], position: 0, question: null });
+    while (this.losses.length && this.losses.at(-1).step >= point.step) this.losses.pop();
+    this.losses.push(point);
+    if (this.losses.length > MAX_POINTS) this.losses = this.losses.filter((_, i) => i % 2 === 0 || i >= MAX_POINTS / 2);
+    this.announce("run");
   }
 
   /** Back to the initial network: same weights, step 0, no momentum, no history, a new score. */

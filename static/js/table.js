@@ -59,7 +59,7 @@ export class NumbersTable {
 
   /** Draw the tables, or only note that they are out of date while they are off screen. */
   render() {
-    if (!this.store.network) return;
+    if (!this.store.network || this.session.running) return; // while Run trains, run-view.js says so
     this.stale = !this.visible && this.session.playing; // while playing, only when on screen
     if (this.stale) return;
     const record = this.store.record;

@@ -8,7 +8,9 @@ import { describePhase } from "./layout.js";
 import { NetworkView } from "./network-view.js";
 import { Player } from "./player.js";
 import { nameOf } from "./questions.js";
+import { showRun } from "./run-view.js";
 import { saveLocal, Store } from "./state.js";
+import { setAttrs } from "./svg.js";
 import { NumbersTable } from "./table.js";
 
 const QUIET = new Set(["selection", "message", "playing", "errors", "functions", "question"]);
@@ -55,20 +57,25 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     if (store.network && drawnShape && !player.busy && !session.stepping) redraw();
   }).observe(diagram);
 
+  // written only when they change: Run calls this every frame, and the phase line is live
   const showStatus = () => {
     const phase = store.phase;
-    phaseLabel.dataset.phase = phase;
     const question = store.question; // the step waits for an answer before its next phase
     const goesOn = question?.goesOn === false ? "" : ", then the step goes on"; // a lesson may ask at its stop
-    phaseLabel.textContent = question ? `Your turn: predict ${nameOf(question)} below${goesOn}` : describePhase(phase, store.layerCount);
+    const text = session.running
+      ? "Running: training with the current settings, the phases skipped"
+      : question ? `Your turn: predict ${nameOf(question)} below${goesOn}` : describePhase(phase, store.layerCount);
+    setAttrs(phaseLabel, { "data-phase": phase });
+    if (phaseLabel.textContent !== text) phaseLabel.textContent = text;
     // the steps the network drawn has taken and its loss on the whole training set: both
     // change with a step's update phase, not before (the phase line says what is under way)
     const now = store.snapshot();
-    const loss = store.losses.find((p) => p.step === now.step);
-    counter.dataset.step = now.step;
+    const loss = store.losses.findLast((p) => p.step === now.step);
+    setAttrs(counter, { "data-step": now.step });
     // the loss before a step is often the loss a quiz question asks for: hidden meanwhile
     const hidden = question?.kind === "loss" ? "  ·  loss: predict it" : "  ·  loss: shown at the loss phase";
-    counter.textContent = `step ${now.step}` + (store.lossHidden() ? hidden : loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
+    const count = `step ${now.step}` + (store.lossHidden() ? hidden : loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
+    if (counter.textContent !== count) counter.textContent = count;
   };
 
   view.addEventListener("select", (event) => store.select(event.detail));
@@ -91,13 +98,15 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     view.selected?.g.focus({ preventScroll: true });
   });
   // busy while a phase animates, and for the whole of a Step (its fetch included)
+  // and the diagram while Run trains (its names catch up at Stop); the phase line says "Running"
   const showBusy = () => {
-    const busy = String(player.busy || session.stepping);
-    phaseLabel.setAttribute("aria-busy", busy);
-    view.root.setAttribute("aria-busy", busy);
+    const busy = player.busy || session.stepping;
+    phaseLabel.setAttribute("aria-busy", String(busy));
+    view.root.setAttribute("aria-busy", String(busy || session.running));
   };
   player.addEventListener("busy", showBusy);
   session.addEventListener("stepping", showBusy);
+  session.runner.addEventListener("running", showBusy);
 
   // Heavy views wait until no animation runs, so that frames stay short while a step plays.
   let stale = false;
@@ -108,7 +117,7 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   };
   const flush = () => {
     stale = false;
-    if (player.busy || session.stepping) return; // the end of the animation calls later() again
+    if (player.busy || session.stepping || session.running) return; // their end calls later() again
     inspector.render();
     numbers?.render();
     if (lossChart) drawLossChart(lossChart, store);
@@ -116,9 +125,20 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     if (autosave) saveLocal(store);
   };
 
+  // Run's state is drawn in the next frame; at Stop, the whole page
+  const runFrame = showRun(doc, { store, session, player, view }, {
+    status: showStatus,
+    stopped: () => {
+      redraw();
+      showStatus();
+      later();
+    },
+  });
+
   store.addEventListener("change", (event) => {
     if (!store.network) return; // an error before anything was loaded (a bad ?preset=)
     const reason = event.detail.reason;
+    if (reason === "run") return runFrame();
     if (reason === "selection") {
       view.highlight(store.selection);
       if (!player.busy) player.show(); // its sources, and on a crowded diagram an edge's label
@@ -129,8 +149,8 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     showStatus();
     if ((reason === "question" || reason === "quiz") && lossChart) drawLossChart(lossChart, store);
     // while a phase plays neuron by neuron, the Inspector waits for its end (flush), so that
-    // it never explains a number the diagram has not shown yet
-    if (!player.busy) inspector.render();
+    // it never explains a number the diagram has not shown yet; while Run trains, Stop redraws it
+    if (!player.busy && !session.running) inspector.render();
     if (!QUIET.has(reason) || reason === "selection") later();
   });
   player.addEventListener("busy", (event) => {

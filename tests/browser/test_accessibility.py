@@ -111,3 +111,21 @@ def test_the_embed_mid_quiz(open_page, axe_source):
     button(page, "Check").click()
     page.locator("#quiz-feedback", has_text="Not right").wait_for()
     assert violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize("size", [{}, PHONE], ids=["desktop", "phone"])
+def test_the_page_while_run_trains(open_page, axe_source, size):
+    page = open_page("/?preset=deep", **size)
+    page.locator('#network .edge[data-name="w5"]').click()  # its label waits for Stop
+    button(page, "Run").click()
+    page.locator('#counter:not([data-step="0"])').wait_for()
+    assert violations(page, axe_source) == []
+    button(page, "Stop").click()
+
+
+def test_the_embed_while_run_trains(open_page, axe_source):
+    page = open_page("/embed?preset=spiral&controls=full&show=inspector,loss,data,numbers")
+    button(page, "Run").click()
+    page.locator('#counter:not([data-step="0"])').wait_for()
+    assert violations(page, axe_source) == []
+    button(page, "Stop").click()

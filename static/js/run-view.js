@@ -1,0 +1,53 @@
+// What the page shows while Run trains (run.js): in each frame the weights on the diagram, the
+// counter, the loss chart and the data plot of the step Run has reached, together. The
+// Inspector and the numbers table, which explain one step's numbers, say that Run is training
+// instead of keeping numbers of a step long gone. At Stop the page is drawn whole, at the
+// step shown.
+
+import { drawDataPlot, drawLossChart } from "./charts.js";
+import { clear, html } from "./svg.js";
+
+const NOTE = {
+  "inspector-body": "Run is training: the Inspector explains the numbers again when you press Stop.",
+  numbers: "Run is training: the numbers of a step come back when you press Stop.",
+};
+
+/**
+ * Draw Run's state in the next frame whenever the store has a new one: returns the function
+ * to call on each "run" change. `status()` writes the phase line and the counter; `stopped()`
+ * draws the whole page when Run stops.
+ */
+export function showRun(doc, { store, session, player, view }, { status, stopped }) {
+  const lossChart = doc.getElementById("loss-chart");
+  const dataPanel = doc.getElementById("data-panel");
+  const notes = Object.keys(NOTE).map((id) => doc.getElementById(id)).filter(Boolean);
+  const frame = { id: 0 };
+  session.runner.grids = Boolean(dataPanel); // the answers bring what the data plot draws
+
+  const draw = () => {
+    frame.id = 0;
+    if (!session.running) return;
+    player.paintWeights(store.network);
+    status();
+    if (lossChart) drawLossChart(lossChart, store);
+    if (dataPanel) drawDataPlot(dataPanel, store, session);
+  };
+
+  session.runner.addEventListener("running", () => {
+    const running = session.running;
+    // a crowded diagram labels only the selected weight: its number would lag behind
+    view.root.classList.toggle("running", running && !view.labelled);
+    if (running) {
+      for (const node of notes) html("p", { class: "hint" }, clear(node), NOTE[node.id]);
+      status();
+      return;
+    }
+    cancelAnimationFrame(frame.id);
+    frame.id = 0;
+    stopped();
+  });
+
+  return () => {
+    frame.id ||= requestAnimationFrame(draw);
+  };
+}

@@ -1,0 +1,123 @@
+// Run: training with the current settings, redrawn as it goes, without the phases.
+//
+// One /api/v1/train request in flight at a time, from the network shown, for the steps the
+// pacer says (pacer.js), asking for the grids and losses the page draws. Each answer becomes
+// the store's state at once (store.ran), the views draw it in the next frame, and the next
+// request goes: the server computes while the page draws. A setting changed meanwhile is in
+// the next request; anything else that changes the network or the position (a Step, Train,
+// Reset, an edit, a preset, a lesson's stop) stops Run first, at the step shown.
+
+import * as api from "./api.js";
+import { gridsFor } from "./charts.js";
+import { Pacer } from "./pacer.js";
+
+// at speed 1, one pass over the training set a frame (60 a second), as TensorFlow Playground
+// trains; speed 8, eight
+const EPOCHS_PER_SECOND = 60;
+const RETRIES = 3; // answers of a busy server (503) in a row before Run gives up
+// changes that leave Run's state behind: Run stops
+const STOPS = new Set(["load", "reset", "record", "position", "train", "commit", "architecture", "data", "edit", "lesson"]);
+
+export class Runner extends EventTarget {
+  constructor(store, session) {
+    super();
+    this.store = store;
+    this.session = session;
+    this.running = false;
+    this.run = null; // the run under way: an answer to an earlier one is dropped
+    this.grids = false; // ask for the grids (the page has a data plot)
+    this.wake = null; // ends a wait early (Stop)
+    store.addEventListener("change", ({ detail }) => {
+      if (this.running && STOPS.has(detail.reason)) this.stop();
+    });
+  }
+
+  /** Steps a second at the speed the player has: an epoch a frame at 1x. */
+  rate() {
+    const { store } = this;
+    const perEpoch = Math.ceil(store.data.inputs.length / store.batchSize);
+    return this.session.player.speed * EPOCHS_PER_SECOND * perEpoch;
+  }
+
+  start() {
+    if (this.running) return false;
+    this.running = true;
+    const run = { pacer: new Pacer(this.rate(), performance.now()) };
+    this.run = run;
+    this.dispatchEvent(new Event("running"));
+    this.loop(run);
+    return true;
+  }
+
+  /** Stop at the step shown; an answer on its way is dropped. */
+  stop() {
+    if (!this.running) return false;
+    this.running = false;
+    this.run = null;
+    this.wake?.();
+    this.dispatchEvent(new Event("running"));
+    return true;
+  }
+
+  async loop(run) {
+    const { store, session } = this;
+    let busy = 0; // 503s in a row
+    while (this.run === run) {
+      run.pacer.rate = this.rate(); // the speed, or the batch size, may have changed
+      const plan = run.pacer.next(performance.now());
+      if (plan.wait) {
+        await this.sleep(plan.wait);
+        continue;
+      }
+      const before = store.snapshot();
+      const grids = this.grids ? gridsFor(store.data, before.network.layer_sizes) : null;
+      const body = session.trainBody(before, plan.steps, plan.steps); // one history entry: the last
+      if (grids) body.grids = grids;
+      const sent = performance.now();
+      let result;
+      try {
+        result = await api.train(body);
+      } catch (error) {
+        if (this.run !== run) return;
+        if (error instanceof api.ApiError && error.status === 503 && busy < RETRIES) {
+          busy += 1;
+          run.pacer.busy();
+          await this.sleep(100 * busy);
+          continue;
+        }
+        this.stop();
+        session.fail(error, "run");
+        return;
+      }
+      if (this.run !== run) return;
+      busy = 0;
+      run.pacer.done(plan.steps, performance.now() - sent);
+      if (result.diverged) {
+        this.stop();
+        store.say(
+          "error",
+          `Run stopped: training diverged within the next ${plan.steps} step${plan.steps === 1 ? "" : "s"} ` +
+            `with learning rate ${body.learning_rate}. The network is kept as it was before them; lower the learning rate.`,
+        );
+        return;
+      }
+      session.clearErrors();
+      const last = result.history.at(-1);
+      const after = { network: result.network, velocity: result.velocity, step: before.step + result.steps, cursor: before.cursor };
+      if (grids) session.keepGrids(result.network, grids, result.grids);
+      store.ran(after, { step: after.step, loss: last.loss, test_loss: last.test_loss ?? null });
+    }
+  }
+
+  /** Wait `ms`, or until Stop. */
+  sleep(ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
