@@ -37,6 +37,11 @@ export class Bridge {
     this.store.addEventListener("change", (change) => this.changed(change.detail.reason));
     this.player.addEventListener("busy", () => this.changed("busy"));
     this.session.addEventListener("stepping", () => this.changed("stepping"));
+    this.session.runner.addEventListener("running", () => {
+      const { running } = this.session;
+      if (this.phase !== null) this.send("running", { running, step: this.store.snapshot().step });
+      this.changed("running"); // at Stop, a step event for the step shown
+    });
     this.answers?.addEventListener("answer", ({ detail }) => {
       const lesson = this.root.dataset.lesson || null;
       this.send("answer", answerFields({ ...detail, base: this.own, preset: this.store.preset, lesson }));
@@ -78,6 +83,8 @@ export class Bridge {
       case "play": if (!session.playing) session.play(); return true;
       case "pause": return session.pause();
       case "reset": return session.reset();
+      case "run": if (!session.running) session.run(); return true;
+      case "stop": return session.stopRun();
       case "getState": return this.send("state", { state: await encodeState(store.saved()) });
       case "setState": return this.setState(command.state);
       case "nextStop": return this.stops().next();
@@ -152,7 +159,7 @@ export class Bridge {
     // at a step's update phase (again after going back before it), after Train or setState
     const now = store.snapshot();
     if (now.step < this.lastStep) this.lastStep = now.step; // went back: the step is undone on screen
-    const shown = !this.player.busy && !this.session.stepping;
+    const shown = !this.player.busy && !this.session.stepping && !this.session.running;
     if (shown && (store.phase === "update" || store.position === 0) && now.step > this.lastStep) {
       const loss = store.losses.find((p) => p.step === now.step);
       if (loss) {

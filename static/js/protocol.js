@@ -1,15 +1,15 @@
 // The postMessage protocol between an embed and its parent page (pure: node --test checks it).
 //
 // Events out: {source: "backprop-viz", id, type, ...} with type ready, resize {height},
-// phase {phase}, step {step, loss}, stop {index, count, step, phase} (a lesson's), answer
-// {quantity, layer, index, correct, ...; verb, object, result: an xAPI statement's}, state
-// {state} or error {message}.
+// phase {phase}, step {step, loss}, running {running, step} (Run started or stopped), stop
+// {index, count, step, phase} (a lesson's), answer {quantity, layer, index, correct, ...;
+// verb, object, result: an xAPI statement's}, state {state} or error {message}.
 // Commands in: {target: "backprop-viz", type} with type step, next, previous, play, pause,
-// reset, getState, nextStop, previousStop, or setState {state}. Anything else is not a
-// command and is ignored.
+// reset, run, stop (Run's; not a lesson's stop), getState, nextStop, previousStop, or
+// setState {state}. Anything else is not a command and is ignored.
 
 export const NAME = "backprop-viz";
-export const COMMANDS = ["step", "next", "previous", "play", "pause", "reset", "getState", "setState", "nextStop", "previousStop"];
+export const COMMANDS = ["step", "next", "previous", "play", "pause", "reset", "run", "stop", "getState", "setState", "nextStop", "previousStop"];
 export const MAX_STATE_LENGTH = 4 * 1024 * 1024;
 const STATE = /^1\.[A-Za-z0-9_-]+$/;
 

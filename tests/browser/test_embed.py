@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import http.server
-import json
 import threading
-import zlib
 from functools import partial
 
 import pytest
 
 from tests.live import free_port, running_server
-from tests.states import saved_state, share_code
+from tests.states import decode_state, saved_state, share_code
 
 pytestmark = pytest.mark.browser
 
@@ -114,12 +111,6 @@ def hostile_code() -> str:
         "weights": [[[0.0] * 1000] * 1000], "biases": [[0.0] * 1000],
     }  # fmt: skip
     return share_code(state)
-
-
-def decode_state(code: str) -> dict:
-    body = code.split(".", 1)[1]
-    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    return json.loads(zlib.decompress(raw, -zlib.MAX_WBITS))
 
 
 def test_two_embeds_on_a_course_page_of_another_origin(course_page, server):
@@ -321,3 +312,39 @@ def test_step_events_follow_what_the_embed_shows(course_page, server):
         "idle", "forward-1", "forward-2", "loss", "backward-2", "backward-1", "update", "step 1",
         "backward-1", "update", "step 1",
     ]  # fmt: skip
+
+
+def test_run_and_stop_from_the_course_page(course_page, server):
+    page = course_page(server)
+    wait_message(page, "second", "ready")
+    page.evaluate(
+        """() => {
+          window.relayed = [];  // the loader's DOM events on the div
+          document.querySelector('[data-backprop-viz-id="second"]')
+            .addEventListener("backprop-viz", (e) => window.relayed.push(e.detail));
+        }"""
+    )
+    send(page, "second", {"target": "backprop-viz", "type": "run"})
+    started = wait_message(page, "second", "running")
+    assert (started["running"], started["step"]) == (True, 0)
+    # Run trains on its own: the state the page gets moves on
+    for count in range(1, 500):
+        send(page, "second", {"target": "backprop-viz", "type": "getState"})
+        seen = decode_state(wait_message(page, "second", "state", count=count)["state"])["step"]
+        if seen > 0:
+            break
+    assert seen > 0
+    assert not messages(page, "second", "step")  # no step event per redraw while it runs
+    send(page, "second", {"target": "backprop-viz", "type": "stop"})
+    stopped = wait_message(page, "second", "running", count=2)
+    assert stopped["running"] is False and stopped["step"] >= seen
+    # then, as after Train, one step event for the step the embed stays at
+    step = wait_message(page, "second", "step")
+    assert step["step"] == stopped["step"] and step["loss"] > 0
+    frame = page.frame_locator('[data-backprop-viz-id="second"] iframe')
+    assert frame.locator("#counter").get_attribute("data-step") == str(stopped["step"])
+    send(page, "second", {"target": "backprop-viz", "type": "getState"})
+    state = decode_state(wait_message(page, "second", "state", count=count + 1)["state"])
+    assert state["step"] == stopped["step"]
+    relayed = page.evaluate("window.relayed.filter((d) => d.type === 'running')")
+    assert [(d["running"], d["step"]) for d in relayed] == [(True, 0), (False, stopped["step"])]
