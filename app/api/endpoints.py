@@ -14,6 +14,8 @@ models, like FastAPI's own routes (openapi()).
 
 from __future__ import annotations
 
+import time
+
 from pydantic.json_schema import models_json_schema
 
 from ..asgi import read_body, send_json, wait_until_gone
@@ -63,6 +65,7 @@ class PostEndpoints:
         if body is None:
             return  # the client went away
         path = scope["path"]
+        started = time.perf_counter()
         try:
             answer = await self.jobs.answer(
                 (path, body), lambda: self.plan(path, body), lambda: wait_until_gone(receive)
@@ -72,7 +75,7 @@ class PostEndpoints:
         except Busy as e:
             return await send_json(send, 503, *errors.busy(e))
         if answer is not None:  # None: the client left while its answer was computed
-            await send_json(send, 200, answer)
+            await send_json(send, 200, answer, [server_timing(started)])
 
     def plan(self, path: str, body: bytes) -> Job:
         """The job a body asks for: parsed and costed here, or all of it in a worker when
@@ -82,6 +85,12 @@ class PostEndpoints:
             return Job(answers.parsed, (fn, model, body), float("inf"))
         request = s.parse(model, body)
         return Job(fn, request, parse_ns(len(body)) + request.estimate().ns)
+
+
+def server_timing(started: float) -> tuple[bytes, bytes]:
+    """The time the server took for an answer, from its body read to the answer ready
+    (parsing, work and any wait for a worker): Run sizes its requests by it (pacer.js)."""
+    return b"server-timing", b"app;dur=%.2f" % ((time.perf_counter() - started) * 1000)
 
 
 def is_json(headers) -> bool:

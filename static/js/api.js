@@ -28,7 +28,7 @@ export function problemsOf(body, status) {
   return [{ field: "", message: `the server answered ${status}` }];
 }
 
-async function request(method, path, body, headers = {}) {
+async function request(method, path, body, { headers = {}, timed = false } = {}) {
   let response;
   try {
     response = await fetch(BASE + path, {
@@ -44,7 +44,10 @@ async function request(method, path, body, headers = {}) {
     const retry = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
     throw new ApiError(response.status, problemsOf(data, response.status), Number.isFinite(retry) ? retry : null);
   }
-  return data;
+  if (!timed) return data;
+  // the server's own time for the answer (its Server-Timing header); null when a proxy dropped it
+  const dur = /dur=([\d.]+)/.exec(response.headers.get("server-timing") ?? "");
+  return { answer: data, serverMs: dur ? Number(dur[1]) : null };
 }
 
 /** The activations and losses, with their formulas as expression trees (formula.js draws them). */
@@ -56,6 +59,8 @@ export const initNetwork = (network) => request("POST", "/init", { network });
 export const forward = (body) => request("POST", "/forward", body);
 export const step = (body) => request("POST", "/step", body);
 export const train = (body) => request("POST", "/train", body);
+/** /train for Run: {answer, serverMs}, the time the server took (pacer.js sizes requests by it). */
+export const trainTimed = (body) => request("POST", "/train", body, { timed: true });
 export const gradcheck = (body) => request("POST", "/gradcheck", { method: "five_point", ...body });
 export const predict = (body) => request("POST", "/predict", body);
 /** A student's answer to one number of a step: {correct, expected?, tolerance, misconception}. */
@@ -71,4 +76,4 @@ export function getDataset(name, { n, noise, seed, labels, test }) {
 export const publishLesson = (lesson) => request("POST", "/lessons", { lesson });
 /** Delete a published lesson with the edit token it was published with. */
 export const deleteLesson = (id, token) =>
-  request("DELETE", `/lessons/${encodeURIComponent(id)}`, undefined, { authorization: `Bearer ${token}` });
+  request("DELETE", `/lessons/${encodeURIComponent(id)}`, undefined, { headers: { authorization: `Bearer ${token}` } });

@@ -4,18 +4,23 @@
 // request asks for the steps the rate has owed since the last one, so a slower round trip
 // asks for more steps and training keeps its pace: a slow server gives bigger chunks, not
 // fewer redraws. Two limits keep the redraws coming when the server cannot keep up:
-// - a request's steps may take at most STEP_MS of the server (the round trips are fitted as
-//   a fixed time plus a time per step), so each is answered at once, beside everyone else's;
+// - a request's steps may take at most STEP_MS of the server. The time a step adds is fitted
+//   to the server's own time for each answer (its Server-Timing header: parsing, the steps
+//   and the grids, without the waits of the network or the page, which on a busy machine
+//   are far larger than a step), so each request is answered at once, beside everyone else's;
 // - while round trips take longer than BUDGET_MS, the steps shrink, as long as they are a
-//   real part of the round trip (a lecture hall's busy server): each student still gets
-//   redraws, and training slows instead. A round trip that is slow for other reasons (the
-//   network) keeps its steps.
+//   real part of the round trip (fitted to the round trips: on a lecture hall's busy server
+//   everyone's steps wait for everyone's): each student still gets redraws, and training
+//   slows instead. A round trip that is slow for other reasons (the network, a busy page)
+//   keeps its steps.
 // What the limits refuse is dropped, not owed: after a pause, Run does not race to catch up.
 
 export const MIN_GAP_MS = 12; // between requests: about one a frame, as answers nobody sees cost
-export const STEP_MS = 4; // of a request's time for its steps
-export const BUDGET_MS = 50; // a round trip the steps may stretch to: 20 redraws a second
-const SAMPLES = 16; // round trips the fit looks at
+// of the server's time for a request's steps: within inline_cost with the rest of the
+// request (the server answers it at once, on its event loop, not in its worker pool)
+export const STEP_MS = 4;
+export const BUDGET_MS = 80; // a round trip the steps may stretch to: 12.5 redraws a second
+const SAMPLES = 16; // round trips the fits look at
 const MAX_OWED_S = 0.25; // of training owed at most (a round trip that took long)
 
 export class Pacer {
@@ -26,8 +31,8 @@ export class Pacer {
     this.last = now; // when the owed steps were last counted
     this.sent = -Infinity; // when the last request went
     this.limit = 4; // steps a request may ask for; grows while round trips are quick
-    this.samples = []; // [steps, ms] of the last round trips
-    this.perStep = null; // ms a step adds to a round trip, once the samples tell
+    this.samples = []; // [steps, ms at the server, ms of the round trip] of the last ones
+    this.perStep = null; // ms a step adds to the server's work, once the samples tell
   }
 
   /** {steps} to ask for now, or {wait}: ms until a step is owed or a request may go. */
@@ -49,14 +54,25 @@ export class Pacer {
     return Math.max(1, Math.min(this.limit, fits));
   }
 
-  /** A round trip of `steps` steps took `ms`. */
-  done(steps, ms) {
-    this.samples.push([steps, ms]);
+  /**
+   * A round trip of `steps` steps took `ms`, of which `serverMs` at the server (null when
+   * unknown: the round trip stands for it).
+   */
+  done(steps, ms, serverMs = null) {
+    this.samples.push([steps, serverMs ?? ms, ms]);
     if (this.samples.length > SAMPLES) this.samples.shift();
-    this.perStep = slope(this.samples) ?? this.perStep;
+    const fitted = slope(this.samples.map(([s, server]) => [s, server]));
+    if (fitted !== null) this.perStep = fitted;
+    else if (this.samples.length === SAMPLES) {
+      // every recent request took the same steps, so the fit cannot tell whether more would
+      // fit (a too high estimate would keep them at that forever): try twice as many, once
+      this.perStep = null;
+      this.limit = 2 * steps;
+      this.samples = [];
+    }
     // the steps' share of the round trip (none known yet: fewer steps might not help)
-    const share = this.perStep === null ? 0 : steps * this.perStep;
-    if (ms > BUDGET_MS && share > 0.1 * ms) this.limit = Math.max(1, Math.floor(Math.min(steps, this.limit) * 0.7));
+    const perTrip = slope(this.samples.map(([s, , trip]) => [s, trip])) ?? 0;
+    if (ms > BUDGET_MS && steps * perTrip > 0.1 * ms) this.limit = Math.max(1, Math.floor(Math.min(steps, this.limit) * 0.7));
     else if (steps >= this.limit) this.limit += Math.ceil(this.limit / 4);
   }
 
@@ -67,9 +83,9 @@ export class Pacer {
 }
 
 /**
- * The time a step adds to a round trip: the median of the slopes between pairs of round trips
- * of different steps (Theil and Sen's estimate, which a few slow round trips do not move), at
- * least a microsecond; null when every round trip took the same steps.
+ * The time a step adds: of [steps, ms] pairs, the median of the slopes between pairs of
+ * different steps (Theil and Sen's estimate, which a few slow ones do not move), at least a
+ * microsecond; null when every one took the same steps.
  */
 export function slope(samples) {
   const slopes = [];

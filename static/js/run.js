@@ -75,8 +75,9 @@ export class Runner extends EventTarget {
       if (grids) body.grids = grids;
       const sent = performance.now();
       let result;
+      let serverMs;
       try {
-        result = await api.train(body);
+        ({ answer: result, serverMs } = await api.trainTimed(body));
       } catch (error) {
         if (this.run !== run) return;
         if (error instanceof api.ApiError && error.status === 503 && busy < RETRIES) {
@@ -91,7 +92,7 @@ export class Runner extends EventTarget {
       }
       if (this.run !== run) return;
       busy = 0;
-      run.pacer.done(plan.steps, performance.now() - sent);
+      run.pacer.done(plan.steps, performance.now() - sent, serverMs);
       if (result.diverged) {
         this.stop();
         store.say(

@@ -207,3 +207,12 @@ def test_runs_chunks_are_answered_at_once_and_cached(client, spiral):
     assert first.status_code == again.status_code == 200
     assert first.content == again.content
     assert ("/api/v1/train", raw) in client.app.state.jobs._cache
+
+
+def test_answers_carry_the_servers_time_for_run_to_size_its_requests(client, spiral):
+    """Server-Timing: the server's own milliseconds for the answer (pacer.js fits the time a
+    step adds to it); its value is not asserted, only its form."""
+    r = client.post("/api/v1/train", json=spiral | {"steps": 3})
+    assert r.status_code == 200
+    name, dur = r.headers["server-timing"].split(";dur=")
+    assert name == "app" and float(dur) > 0

@@ -2,17 +2,31 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BUDGET_MS, Pacer, STEP_MS, slope } from "../../static/js/pacer.js";
+import { Pacer, STEP_MS, slope } from "../../static/js/pacer.js";
+
+/** A seeded generator of numbers in [0, 1) (mulberry32): the same noise on every run. */
+function random(seed) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /**
  * `clients` pages running Run for `seconds` against one server that answers one request at a
- * time, in order of arrival: a request of s steps takes fixed + perStep * s ms of the server,
- * and `latency` ms more on the way. Each page sends its next request as the pacer says once an
- * answer is in. Returns, per page, {redraws, steps} a second and the largest steps asked.
+ * time, in order of arrival: a request of s steps takes fixed + perStep * s ms of the server
+ * (which its Server-Timing reports), and `latency` ms more on the way, plus up to `jitter` ms
+ * at random (a loaded machine: the page or the network waits). Each page sends its next
+ * request as the pacer says once an answer is in. Returns, per page, {redraws, steps} a
+ * second and the largest steps asked.
  */
-function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, seconds = 10 }) {
+function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, jitter = 0, seconds = 10 }) {
+  const noise = random(7);
   const pages = Array.from({ length: clients }, (_, i) => ({
-    pacer: new Pacer(rate, i * 3), at: i * 3, answers: 0, steps: 0, largest: 0,
+    pacer: new Pacer(rate, i * 3), at: i * 3, answers: 0, steps: 0, largest: 0, asked: [],
   }));
   let serverFree = 0;
   const end = seconds * 1000;
@@ -28,17 +42,20 @@ function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, s
     }
     const arrives = time + latency / 2;
     const start = Math.max(arrives, serverFree);
-    serverFree = start + fixed + perStep * plan.steps;
-    const answered = serverFree + latency / 2;
-    page.pacer.done(plan.steps, answered - time);
+    const work = fixed + perStep * plan.steps;
+    serverFree = start + work;
+    const answered = serverFree + latency / 2 + jitter * noise();
+    page.pacer.done(plan.steps, answered - time, work);
     if (answered <= end) {
       page.answers += 1;
       page.steps += plan.steps;
       page.largest = Math.max(page.largest, plan.steps);
+      page.asked.push(plan.steps);
     }
     events.push({ page, time: answered });
   }
-  return pages.map((p) => ({ redraws: p.answers / seconds, steps: p.steps / seconds, largest: p.largest }));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return pages.map((p) => ({ redraws: p.answers / seconds, steps: p.steps / seconds, largest: p.largest, median: median(p.asked) }));
 }
 
 test("one page on a quick server trains at its rate, about once a frame", () => {
@@ -50,7 +67,9 @@ test("one page on a quick server trains at its rate, about once a frame", () => 
 test("a fast rate is held back to the steps the server answers within STEP_MS", () => {
   const perStep = 0.085; // the deep preset
   const [page] = simulate({ rate: 7200, perStep });
-  assert.ok(page.largest <= Math.floor(STEP_MS / perStep) + 1, `${page.largest} steps at once`);
+  const fits = Math.floor(STEP_MS / perStep);
+  // now and then, twice as many, to find out whether more would fit
+  assert.ok(page.median <= fits + 1 && page.largest <= 2 * fits + 2, JSON.stringify(page));
   assert.ok(page.redraws > 50 && page.steps > 2000, JSON.stringify(page));
 });
 
@@ -63,10 +82,32 @@ test("a slow round trip asks for more steps, and keeps the pace", () => {
 
 test("a lecture hall of 30 on one busy server keeps every page redrawing", () => {
   const pages = simulate({ clients: 30, rate: 1200, fixed: 1.2, perStep: 0.05 });
-  for (const page of pages) assert.ok(page.redraws >= 1000 / BUDGET_MS / 1.5, JSON.stringify(page));
+  for (const page of pages) assert.ok(page.redraws >= 10, JSON.stringify(page)); // the issue's target
   const steps = pages.map((p) => p.steps);
   assert.ok(Math.min(...steps) > 30, `each still trains: ${steps}`);
   assert.ok(steps.reduce((a, b) => a + b) > 5000, `the hall trains: ${steps}`);
+});
+
+test("a loaded machine's noisy round trips keep the steps the server can take", () => {
+  // round trips of 14 to 54 ms, of which a step is 0.07 ms: the noise is far larger than the
+  // steps, and the server's own times still tell them apart
+  const [page] = simulate({ rate: 1200, fixed: 4, perStep: 0.07, latency: 10, jitter: 40 });
+  assert.ok(page.steps > 0.9 * 1200 && page.redraws > 15, JSON.stringify(page));
+});
+
+test("an estimate too high for the server is tried again, not kept forever", () => {
+  const pacer = new Pacer(1200, 0);
+  pacer.perStep = 4; // as if noise had made a step look like 4 ms: one step a request
+  let now = 0;
+  let largest = 0;
+  for (let i = 0; i < 200; i += 1) {
+    now += 20;
+    const plan = pacer.next(now);
+    if (plan.wait) continue;
+    largest = Math.max(largest, plan.steps);
+    pacer.done(plan.steps, 20, 4 + 0.07 * plan.steps); // the server's times say 0.07 ms
+  }
+  assert.ok(largest >= 20 && pacer.perStep < 0.1, JSON.stringify({ largest, perStep: pacer.perStep }));
 });
 
 test("a slow rate waits for its next step instead of asking for none", () => {
