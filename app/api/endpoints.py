@@ -65,17 +65,20 @@ class PostEndpoints:
         if body is None:
             return  # the client went away
         path = scope["path"]
-        started = time.perf_counter()
+        started, planned = time.perf_counter(), []
+
+        def plan() -> Job:
+            planned.append(self.plan(path, body))
+            return planned[-1]
+
         try:
-            answer = await self.jobs.answer(
-                (path, body), lambda: self.plan(path, body), lambda: wait_until_gone(receive)
-            )
+            answer = await self.jobs.answer((path, body), plan, lambda: wait_until_gone(receive))
         except (s.InvalidBody, s.FieldErrors) as e:
             return await send_json(send, 422, errors.invalid(e))
         except Busy as e:
             return await send_json(send, 503, *errors.busy(e))
         if answer is not None:  # None: the client left while its answer was computed
-            await send_json(send, 200, answer, [server_timing(started)])
+            await send_json(send, 200, answer, [server_timing(started, planned)])
 
     def plan(self, path: str, body: bytes) -> Job:
         """The job a body asks for: parsed and costed here, or all of it in a worker when
@@ -87,10 +90,15 @@ class PostEndpoints:
         return Job(fn, request, parse_ns(len(body)) + request.estimate().ns)
 
 
-def server_timing(started: float) -> tuple[bytes, bytes]:
-    """The time the server took for an answer, from its body read to the answer ready
-    (parsing, work and any wait for a worker): Run sizes its requests by it (pacer.js)."""
-    return b"server-timing", b"app;dur=%.2f" % ((time.perf_counter() - started) * 1000)
+def server_timing(started: float, planned: list[Job]) -> tuple[bytes, bytes]:
+    """Server-Timing: `app`, the server's time for the answer (from its body read to the answer
+    ready: parsing, work, any wait for a worker) and `estimate`, its cost estimate, by which it
+    chose where to compute it (none for an answer from the cache). Run sizes its requests by
+    them (pacer.js)."""
+    value = b"app;dur=%.2f" % ((time.perf_counter() - started) * 1000)
+    if planned and planned[-1].ns != float("inf"):
+        value += b", estimate;dur=%.2f" % (planned[-1].ns / 1e6)
+    return b"server-timing", value
 
 
 def is_json(headers) -> bool:

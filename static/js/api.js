@@ -45,9 +45,12 @@ async function request(method, path, body, { headers = {}, timed = false } = {})
     throw new ApiError(response.status, problemsOf(data, response.status), Number.isFinite(retry) ? retry : null);
   }
   if (!timed) return data;
-  // the server's own time for the answer (its Server-Timing header); null when a proxy dropped it
-  const dur = /dur=([\d.]+)/.exec(response.headers.get("server-timing") ?? "");
-  return { answer: data, serverMs: dur ? Number(dur[1]) : null };
+  // the server's time for the answer and its estimate of it (its Server-Timing header); null
+  // where missing (an answer from the cache has no estimate; a proxy may drop the header)
+  const timing = response.headers.get("server-timing") ?? "";
+  const ms = (name) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(timing)?.[1] ?? NaN);
+  const [serverMs, estimateMs] = [ms("app"), ms("estimate")].map((v) => (Number.isFinite(v) ? v : null));
+  return { answer: data, serverMs, estimateMs };
 }
 
 /** The activations and losses, with their formulas as expression trees (formula.js draws them). */
@@ -59,7 +62,7 @@ export const initNetwork = (network) => request("POST", "/init", { network });
 export const forward = (body) => request("POST", "/forward", body);
 export const step = (body) => request("POST", "/step", body);
 export const train = (body) => request("POST", "/train", body);
-/** /train for Run: {answer, serverMs}, the time the server took (pacer.js sizes requests by it). */
+/** /train for Run: {answer, serverMs, estimateMs}: the server's time and estimate (pacer.js sizes requests by them). */
 export const trainTimed = (body) => request("POST", "/train", body, { timed: true });
 export const gradcheck = (body) => request("POST", "/gradcheck", { method: "five_point", ...body });
 export const predict = (body) => request("POST", "/predict", body);

@@ -4,10 +4,11 @@
 // request asks for the steps the rate has owed since the last one, so a slower round trip
 // asks for more steps and training keeps its pace: a slow server gives bigger chunks, not
 // fewer redraws. Two limits keep the redraws coming when the server cannot keep up:
-// - a request's steps may take at most STEP_MS of the server. The time a step adds is fitted
-//   to the server's own time for each answer (its Server-Timing header: parsing, the steps
-//   and the grids, without the waits of the network or the page, which on a busy machine
-//   are far larger than a step), so each request is answered at once, beside everyone else's;
+// - a request's steps may take at most STEP_MS of the server's work. The time a step adds is
+//   fitted to the server's estimate of each request (its Server-Timing header names the cost
+//   by which it chose to answer at once or in its worker pool; without one, to its measured
+//   time, or the round trip's), which the waits of a busy machine, far larger than a step,
+//   do not blur: each request is answered at once, on the event loop, beside everyone else's;
 // - while round trips take longer than BUDGET_MS, the steps shrink, as long as they are a
 //   real part of the round trip (fitted to the round trips: on a lecture hall's busy server
 //   everyone's steps wait for everyone's): each student still gets redraws, and training
@@ -16,9 +17,9 @@
 // What the limits refuse is dropped, not owed: after a pause, Run does not race to catch up.
 
 export const MIN_GAP_MS = 12; // between requests: about one a frame, as answers nobody sees cost
-// of the server's time for a request's steps: within inline_cost with the rest of the
-// request (the server answers it at once, on its event loop, not in its worker pool)
-export const STEP_MS = 4;
+// of the server's estimated work for a request's steps: with the rest of the request within
+// inline_cost (5 ms), so that the server answers it at once, not in its worker pool
+export const STEP_MS = 3;
 export const BUDGET_MS = 80; // a round trip the steps may stretch to: 12.5 redraws a second
 const SAMPLES = 16; // round trips the fits look at
 const MAX_OWED_S = 0.25; // of training owed at most (a round trip that took long)
@@ -31,7 +32,7 @@ export class Pacer {
     this.last = now; // when the owed steps were last counted
     this.sent = -Infinity; // when the last request went
     this.limit = 4; // steps a request may ask for; grows while round trips are quick
-    this.samples = []; // [steps, ms at the server, ms of the round trip] of the last ones
+    this.samples = []; // [steps, ms of the server's work or null, ms of the round trip]
     this.perStep = null; // ms a step adds to the server's work, once the samples tell
   }
 
@@ -55,20 +56,22 @@ export class Pacer {
   }
 
   /**
-   * A round trip of `steps` steps took `ms`, of which `serverMs` at the server (null when
-   * unknown: the round trip stands for it).
+   * A round trip of `steps` steps took `ms`; the server's Server-Timing said `serverMs` (its
+   * time) and `estimateMs` (its estimate), each null when missing.
    */
-  done(steps, ms, serverMs = null) {
-    this.samples.push([steps, serverMs ?? ms, ms]);
+  done(steps, ms, { serverMs = null, estimateMs = null } = {}) {
+    // an answer from the cache (a time, no estimate) says nothing of what steps cost
+    const cached = serverMs !== null && estimateMs === null;
+    this.samples.push([steps, cached ? null : (estimateMs ?? ms), ms]);
     if (this.samples.length > SAMPLES) this.samples.shift();
-    const fitted = slope(this.samples.map(([s, server]) => [s, server]));
+    const fitted = slope(this.samples.filter(([, work]) => work !== null).map(([s, work]) => [s, work]));
     if (fitted !== null) this.perStep = fitted;
-    else if (this.samples.length === SAMPLES) {
-      // every recent request took the same steps, so the fit cannot tell whether more would
-      // fit (a too high estimate would keep them at that forever): try twice as many, once
+    else if (this.samples.length === SAMPLES && estimateMs === null) {
+      // every recent request took the same steps, so a fit to measured times, noisy, cannot
+      // tell whether more would fit (a too high one would keep them there forever): try twice
+      // as many, once. The server's estimates are exact: the steps they allow are right.
       this.perStep = null;
       this.limit = 2 * steps;
-      this.samples = [];
     }
     // the steps' share of the round trip (none known yet: fewer steps might not help)
     const perTrip = slope(this.samples.map(([s, , trip]) => [s, trip])) ?? 0;

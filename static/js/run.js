@@ -13,7 +13,7 @@ import { Pacer } from "./pacer.js";
 
 // at speed 1, one pass over the training set a frame (60 a second), as TensorFlow Playground
 // trains; speed 8, eight
-const EPOCHS_PER_SECOND = 60;
+export const EPOCHS_PER_SECOND = 60;
 const RETRIES = 3; // answers of a busy server (503) in a row before Run gives up
 // changes that leave Run's state behind: Run stops
 const STOPS = new Set(["load", "reset", "record", "position", "train", "commit", "architecture", "data", "edit", "lesson"]);
@@ -75,9 +75,9 @@ export class Runner extends EventTarget {
       if (grids) body.grids = grids;
       const sent = performance.now();
       let result;
-      let serverMs;
+      let timing;
       try {
-        ({ answer: result, serverMs } = await api.trainTimed(body));
+        ({ answer: result, ...timing } = await api.trainTimed(body));
       } catch (error) {
         if (this.run !== run) return;
         if (error instanceof api.ApiError && error.status === 503 && busy < RETRIES) {
@@ -92,7 +92,7 @@ export class Runner extends EventTarget {
       }
       if (this.run !== run) return;
       busy = 0;
-      run.pacer.done(plan.steps, performance.now() - sent, serverMs);
+      run.pacer.done(plan.steps, performance.now() - sent, timing);
       if (result.diverged) {
         this.stop();
         store.say(

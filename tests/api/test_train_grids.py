@@ -209,10 +209,19 @@ def test_runs_chunks_are_answered_at_once_and_cached(client, spiral):
     assert ("/api/v1/train", raw) in client.app.state.jobs._cache
 
 
-def test_answers_carry_the_servers_time_for_run_to_size_its_requests(client, spiral):
-    """Server-Timing: the server's own milliseconds for the answer (pacer.js fits the time a
-    step adds to it); its value is not asserted, only its form."""
-    r = client.post("/api/v1/train", json=spiral | {"steps": 3})
-    assert r.status_code == 200
-    name, dur = r.headers["server-timing"].split(";dur=")
-    assert name == "app" and float(dur) > 0
+def test_answers_carry_the_servers_time_and_estimate_for_run_to_size_its_requests(client, spiral):
+    """Server-Timing: the server's own milliseconds for the answer and its cost estimate
+    (pacer.js fits the time a step adds to it); an answer from the cache has no estimate."""
+    raw = json.dumps(spiral | {"steps": 3}).encode()
+    headers = {"content-type": "application/json"}
+    first = client.post("/api/v1/train", content=raw, headers=headers)
+    again = client.post("/api/v1/train", content=raw, headers=headers)
+    assert first.status_code == again.status_code == 200
+    endpoints = PostEndpoints(None, jobs=client.app.state.jobs)
+    estimate = endpoints.plan("/api/v1/train", raw).ns / 1e6
+    app, planned = first.headers["server-timing"].split(", ")
+    assert app.startswith("app;dur=") and float(app.removeprefix("app;dur=")) > 0
+    assert planned.startswith("estimate;dur=")
+    assert float(planned.removeprefix("estimate;dur=")) == pytest.approx(estimate, abs=0.005)
+    assert again.headers["server-timing"].startswith("app;dur=")
+    assert "estimate" not in again.headers["server-timing"]

@@ -45,7 +45,7 @@ function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, j
     const work = fixed + perStep * plan.steps;
     serverFree = start + work;
     const answered = serverFree + latency / 2 + jitter * noise();
-    page.pacer.done(plan.steps, answered - time, work);
+    page.pacer.done(plan.steps, answered - time, { serverMs: work, estimateMs: work });
     if (answered <= end) {
       page.answers += 1;
       page.steps += plan.steps;
@@ -67,9 +67,7 @@ test("one page on a quick server trains at its rate, about once a frame", () => 
 test("a fast rate is held back to the steps the server answers within STEP_MS", () => {
   const perStep = 0.085; // the deep preset
   const [page] = simulate({ rate: 7200, perStep });
-  const fits = Math.floor(STEP_MS / perStep);
-  // now and then, twice as many, to find out whether more would fit
-  assert.ok(page.median <= fits + 1 && page.largest <= 2 * fits + 2, JSON.stringify(page));
+  assert.ok(page.largest <= Math.floor(STEP_MS / perStep) + 1, JSON.stringify(page));
   assert.ok(page.redraws > 50 && page.steps > 2000, JSON.stringify(page));
 });
 
@@ -90,12 +88,12 @@ test("a lecture hall of 30 on one busy server keeps every page redrawing", () =>
 
 test("a loaded machine's noisy round trips keep the steps the server can take", () => {
   // round trips of 14 to 54 ms, of which a step is 0.07 ms: the noise is far larger than the
-  // steps, and the server's own times still tell them apart
+  // steps, and the server's estimates still tell them apart
   const [page] = simulate({ rate: 1200, fixed: 4, perStep: 0.07, latency: 10, jitter: 40 });
-  assert.ok(page.steps > 0.9 * 1200 && page.redraws > 15, JSON.stringify(page));
+  assert.ok(page.median >= Math.floor(STEP_MS / 0.07) - 1 && page.steps > 0.75 * 1200, JSON.stringify(page));
 });
 
-test("an estimate too high for the server is tried again, not kept forever", () => {
+test("a fit to measured times too high for the server is tried again, not kept forever", () => {
   const pacer = new Pacer(1200, 0);
   pacer.perStep = 4; // as if noise had made a step look like 4 ms: one step a request
   let now = 0;
@@ -105,9 +103,9 @@ test("an estimate too high for the server is tried again, not kept forever", () 
     const plan = pacer.next(now);
     if (plan.wait) continue;
     largest = Math.max(largest, plan.steps);
-    pacer.done(plan.steps, 20, 4 + 0.07 * plan.steps); // the server's times say 0.07 ms
+    pacer.done(plan.steps, 14 + 0.07 * plan.steps); // no Server-Timing (a proxy dropped it)
   }
-  assert.ok(largest >= 20 && pacer.perStep < 0.1, JSON.stringify({ largest, perStep: pacer.perStep }));
+  assert.equal(largest, 24); // all that the rate owes every 20 ms: the wrong fit is gone
 });
 
 test("a slow rate waits for its next step instead of asking for none", () => {
