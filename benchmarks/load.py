@@ -1,14 +1,16 @@
 """Load and soak on loopback: throughput, isolation of heavy work, a mixed lecture-hall
-workload, the event loop under what used to stall it, and two workers. Every figure is
-measured side by side in this one run.
+workload, the event loop under what used to stall it, two workers, and a lecture hall
+pressing Run. Every figure is measured side by side in this one run.
 
     python benchmarks/load.py                 # about 3 minutes
     python benchmarks/load.py --quick         # about a minute, for a smoke run
     python benchmarks/load.py --event-loop    # the event loop part alone
     python benchmarks/load.py --event-loop --tree ../other-checkout   # ... of another tree
+    python benchmarks/load.py --lecture-hall  # the lecture hall pressing Run, alone
 
-Needs wrk (Debian's package) for the throughput part; the rest uses httpx. Everything is
-bounded in count and time and talks only to servers it starts on 127.0.0.1.
+Needs wrk (Debian's package) for the throughput part and node for the lecture hall (its
+students run the page's own pacer, benchmarks/lecture_hall.mjs); the rest uses httpx.
+Everything is bounded in count and time and talks only to servers it starts on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -373,9 +375,16 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="shorter runs, for a smoke test")
     parser.add_argument("--event-loop", action="store_true", help="the event loop part alone")
     parser.add_argument("--tree", type=Path, default=ROOT, help="serve this checkout's app/")
+    parser.add_argument("--lecture-hall", action="store_true", help="the lecture hall part alone")
     args = parser.parse_args(argv)
     rounds, seconds = (1, 3) if args.quick else (3, 6)
     print(f"machine: {os.cpu_count()} cores, {_cpu()}; load average {os.getloadavg()[0]:.1f}")
+    hall_seconds = 5 if args.quick else 15
+    if args.lecture_hall:
+        for workers in (1, 2):
+            with running_server(workers=workers) as url:
+                report_hall(lecture_hall(url, hall_seconds), workers)
+        return
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     if args.event_loop:
@@ -423,6 +432,44 @@ def main(argv=None) -> None:
         print(
             f"  step {t2['rps']:.0f} req/s (1 worker: {t['step']['rps']:.0f}), errors {t2['errors']}"
         )
+        report_hall(lecture_hall(url, hall_seconds), 2)
+
+
+HALL_TARGET = 10  # redraws a second that each student keeps (issue 15)
+
+
+def lecture_hall(url: str, seconds: float, students: int = 30, name: str = "spiral") -> dict:
+    """`students` pressing Run at once on a preset against the server at url, each the page's
+    pacer at speed 1 (benchmarks/lecture_hall.mjs): their redraws and steps a second."""
+    out = subprocess.run(
+        ["node", str(ROOT / "benchmarks" / "lecture_hall.mjs"), url, str(seconds), str(students), name],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    )  # fmt: skip
+    hall = json.loads(out.stdout)
+    results = hall["results"]
+    redraws = sorted(r["redraws"] for r in results)
+    statuses = Counter()
+    for r in results:
+        statuses.update(r["statuses"])
+    return {
+        "students": students, "preset": name, "rate": hall["rate"], "batch": hall["batch"],
+        "redraws": redraws, "steps": sorted(r["steps"] for r in results),
+        "statuses": dict(statuses),
+    }  # fmt: skip
+
+
+def report_hall(h: dict, workers: int) -> None:
+    redraws, steps = h["redraws"], h["steps"]
+    errors = sum(n for status, n in h["statuses"].items() if status != "200")
+    print(f"\nlecture hall: {h['students']} students press Run on {h['preset']} at once "
+          f"(1x: {h['rate']} steps/s each), {workers} worker{'s' if workers > 1 else ''}")  # fmt: skip
+    print(f"  redraws/s per student: min {redraws[0]:.1f}, median {statistics.median(redraws):.1f}, "
+          f"max {redraws[-1]:.1f} (target >= {HALL_TARGET} each); all {sum(redraws):.0f}/s")  # fmt: skip
+    print(f"  training points/s per student: min {steps[0] * h['batch']:,.0f}, "
+          f"median {statistics.median(steps) * h['batch']:,.0f}")  # fmt: skip
+    print(f"  statuses {h['statuses']}, errors {errors}")
+    met = redraws[0] >= HALL_TARGET and errors == 0
+    print(f"  lecture hall target {'met' if met else 'NOT met'}")
 
 
 def _cpu() -> str:
