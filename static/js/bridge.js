@@ -100,6 +100,7 @@ export class Bridge {
   /** Step or Next without animation, straight to where it ends. */
   async jump(kind) {
     const { session, store, player } = this;
+    session.stopRun(); // the step goes on from the weights Run showed last
     if (player.busy || session.stepping) return false;
     if (!(await session.ensureNext(kind))) return false;
     do {

@@ -7,31 +7,44 @@
 import { drawDataPlot, drawLossChart } from "./charts.js";
 import { clear, html } from "./svg.js";
 
+const FRAME_WAIT_MS = 100;
 const NOTE = {
   "inspector-body": "Run is training: the Inspector explains the numbers again when you press Stop.",
   numbers: "Run is training: the numbers of a step come back when you press Stop.",
 };
 
 /**
- * Draw Run's state in the next frame whenever the store has a new one: returns the function
- * to call on each "run" change. `status()` writes the phase line and the counter; `stopped()`
- * draws the whole page when Run stops.
+ * Draw each of Run's answers in the frame after it comes. `status()` writes the phase line and
+ * the counter; `stopped()` draws the whole page when Run stops.
  */
 export function showRun(doc, { store, session, player, view }, { status, stopped }) {
   const lossChart = doc.getElementById("loss-chart");
   const dataPanel = doc.getElementById("data-panel");
   const notes = Object.keys(NOTE).map((id) => doc.getElementById(id)).filter(Boolean);
-  const frame = { id: 0 };
+  const frame = { id: 0, timer: 0 };
   session.runner.grids = Boolean(dataPanel); // the answers bring what the data plot draws
 
+  const cancel = () => {
+    cancelAnimationFrame(frame.id);
+    clearTimeout(frame.timer);
+    frame.id = frame.timer = 0;
+  };
   const draw = () => {
-    frame.id = 0;
-    if (!session.running) return;
+    cancel();
+    if (!session.running || !session.runner.show()) return;
     player.paintWeights(store.network);
     status();
     if (lossChart) drawLossChart(lossChart, store);
     if (dataPanel) drawDataPlot(dataPanel, store, session);
   };
+
+  // an answer is drawn in the next frame (the latest, if several came meanwhile), or after
+  // FRAME_WAIT_MS if no frame comes (an embed scrolled out of view gets none): Run goes on
+  session.runner.addEventListener("answer", () => {
+    if (frame.id) return;
+    frame.id = requestAnimationFrame(draw);
+    frame.timer = setTimeout(draw, FRAME_WAIT_MS);
+  });
 
   session.runner.addEventListener("running", () => {
     const running = session.running;
@@ -42,12 +55,7 @@ export function showRun(doc, { store, session, player, view }, { status, stopped
       status();
       return;
     }
-    cancelAnimationFrame(frame.id);
-    frame.id = 0;
+    cancel();
     stopped();
   });
-
-  return () => {
-    frame.id ||= requestAnimationFrame(draw);
-  };
 }

@@ -1,11 +1,12 @@
 // Run: training with the current settings, redrawn as it goes, without the phases.
 //
-// One /api/v1/train request in flight at a time, from the network shown, for the steps the
-// pacer says (pacer.js), asking for the grids and losses the page draws. Each answer becomes
-// the store's state at once (store.ran), the views draw it in the next frame, and the next
-// request goes: the server computes while the page draws. A setting changed meanwhile is in
-// the next request; anything else that changes the network or the position (a Step, Train,
-// Reset, an edit, a preset, a lesson's stop) stops Run first, at the step shown.
+// One /api/v1/train request in flight at a time, each from the answer before, for the steps
+// the pacer says (pacer.js), asking for the grids and losses the page draws. An answer waits
+// for the next frame (an "answer" event), which makes it the store's state (show()) and draws
+// it; the next request has gone meanwhile: the server computes while the page draws. Stop
+// drops what has not been drawn, so the page stays at the step it shows. A setting changed
+// meanwhile is in the next request; anything else that changes the network or the position
+// (a Step, Train, Reset, an edit, a preset, a lesson's stop) stops Run first.
 
 import * as api from "./api.js";
 import { gridsFor } from "./charts.js";
@@ -14,6 +15,7 @@ import { Pacer } from "./pacer.js";
 // at speed 1, one pass over the training set a frame (60 a second), as TensorFlow Playground
 // trains; speed 8, eight
 export const EPOCHS_PER_SECOND = 60;
+const HIDDEN_POLL_MS = 250; // while the page is in a hidden tab, Run waits
 const RETRIES = 3; // answers of a busy server (503) in a row before Run gives up
 // changes that leave Run's state behind: Run stops
 const STOPS = new Set(["load", "reset", "record", "position", "train", "commit", "architecture", "data", "edit", "lesson"]);
@@ -27,6 +29,8 @@ export class Runner extends EventTarget {
     this.run = null; // the run under way: an answer to an earlier one is dropped
     this.grids = false; // ask for the grids (the page has a data plot)
     this.wake = null; // ends a wait early (Stop)
+    this.latest = null; // {state, point, grids, answer} of the last answer: the next request's start
+    this.pending = null; // the same, until a frame shows it
     store.addEventListener("change", ({ detail }) => {
       if (this.running && STOPS.has(detail.reason)) this.stop();
     });
@@ -54,6 +58,7 @@ export class Runner extends EventTarget {
     if (!this.running) return false;
     this.running = false;
     this.run = null;
+    this.latest = this.pending = null;
     this.wake?.();
     this.dispatchEvent(new Event("running"));
     return true;
@@ -63,13 +68,17 @@ export class Runner extends EventTarget {
     const { store, session } = this;
     let busy = 0; // 503s in a row
     while (this.run === run) {
+      if (document.hidden) {
+        await this.sleep(HIDDEN_POLL_MS); // nobody sees it: no answers to draw
+        continue;
+      }
       run.pacer.rate = this.rate(); // the speed, or the batch size, may have changed
       const plan = run.pacer.next(performance.now());
       if (plan.wait) {
         await this.sleep(plan.wait);
         continue;
       }
-      const before = store.snapshot();
+      const before = this.latest?.state ?? store.snapshot();
       const grids = this.grids ? gridsFor(store.data, before.network.layer_sizes) : null;
       const body = session.trainBody(before, plan.steps, plan.steps); // one history entry: the last
       if (grids) body.grids = grids;
@@ -97,17 +106,28 @@ export class Runner extends EventTarget {
         this.stop();
         store.say(
           "error",
-          `Run stopped: training diverged within the next ${plan.steps} step${plan.steps === 1 ? "" : "s"} ` +
-            `with learning rate ${body.learning_rate}. The network is kept as it was before them; lower the learning rate.`,
+          `Run stopped: training diverged within ${plan.steps} step${plan.steps === 1 ? "" : "s"} after step ${before.step} ` +
+            `with learning rate ${body.learning_rate}. The page stays at the step it showed; lower the learning rate.`,
         );
         return;
       }
-      session.clearErrors();
       const last = result.history.at(-1);
-      const after = { network: result.network, velocity: result.velocity, step: before.step + result.steps, cursor: before.cursor };
-      if (grids) session.keepGrids(result.network, grids, result.grids);
-      store.ran(after, { step: after.step, loss: last.loss, test_loss: last.test_loss ?? null });
+      const state = { network: result.network, velocity: result.velocity, step: before.step + result.steps, cursor: before.cursor };
+      const point = { step: state.step, loss: last.loss, test_loss: last.test_loss ?? null };
+      this.latest = this.pending = { state, point, grids, answer: result.grids };
+      this.dispatchEvent(new Event("answer"));
     }
+  }
+
+  /** Make the answer not yet shown the store's state (in a frame, which then draws it); false if none. */
+  show() {
+    const shown = this.pending;
+    if (!shown) return false;
+    this.pending = null;
+    this.session.clearErrors();
+    if (shown.grids) this.session.keepGrids(shown.state.network, shown.grids, shown.answer);
+    this.store.ran(shown.state, shown.point);
+    return true;
   }
 
   /** Wait `ms`, or until Stop. */

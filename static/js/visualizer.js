@@ -125,8 +125,8 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     if (autosave) saveLocal(store);
   };
 
-  // Run's state is drawn in the next frame; at Stop, the whole page
-  const runFrame = showRun(doc, { store, session, player, view }, {
+  // Run's answers are drawn in the frame after them; at Stop, the whole page
+  showRun(doc, { store, session, player, view }, {
     status: showStatus,
     stopped: () => {
       redraw();
@@ -138,7 +138,7 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
   store.addEventListener("change", (event) => {
     if (!store.network) return; // an error before anything was loaded (a bad ?preset=)
     const reason = event.detail.reason;
-    if (reason === "run") return runFrame();
+    if (reason === "run") return; // run-view.js draws it, in the same frame
     if (reason === "selection") {
       view.highlight(store.selection);
       if (!player.busy) player.show(); // its sources, and on a crowded diagram an edge's label
