@@ -217,8 +217,9 @@ export class Player extends EventTarget {
   }
 
   /**
-   * Run's frame: the weights of `network` on every edge, and nothing else (at idle nothing else
-   * changes); a small diagram, whose edges show their numbers, is painted whole.
+   * Run's frame: the weights of `network` on every edge and its biases on their chips, and
+   * nothing else (at idle nothing else changes); a small diagram, whose edges show their
+   * numbers, is painted whole.
    */
   paintWeights(network) {
     if (this.view.labelled) return this.show();
@@ -226,7 +227,15 @@ export class Player extends EventTarget {
     network.weights.forEach((matrix, i) =>
       matrix.forEach((row, j) => row.forEach((w, k) => this.view.setWeight(this.view.edge(i + 1, j, k), w, scale))),
     );
+    network.biases.forEach((column, i) => column.forEach((value, j) => this.paintBias(i + 1, j, { value, text: biasText(value) })));
     this.painted = new WeakMap(); // the next paint writes every edge's text again
+  }
+
+  /** A bias's chip, and its name as a screen reader says it. */
+  paintBias(l, j, b) {
+    const view = this.view;
+    const name = view.neuron(l, j).name;
+    view.setBias(l, j, { ...b, label: view.biases[l][j].text ? `${b.text} (bias of ${name})` : `bias of ${name}: ${formatNumber(b.value)}` });
   }
 
   /** Show a scene; only the edges whose numbers changed since they were last shown are touched. */
@@ -243,12 +252,7 @@ export class Player extends EventTarget {
         view.setNeuron(l, j, { ...n, text, label: neuronLabel(name, l, n, text, output) });
       }),
     );
-    scene.biases.forEach((column, l) =>
-      column.forEach((b, j) => {
-        const name = view.neuron(l, j).name;
-        view.setBias(l, j, { ...b, label: view.biases[l][j].text ? `${b.text} (bias of ${name})` : `bias of ${name}: ${formatNumber(b.value)}` });
-      }),
-    );
+    scene.biases.forEach((column, l) => column.forEach((b, j) => this.paintBias(l, j, b)));
     scene.outputs.forEach((o, i) => view.setOutput(i, o));
     view.setTotal(scene.total);
     const update = scene.phase === "update";

@@ -20,6 +20,10 @@ EDGES = """() => [...document.querySelectorAll("#network .edge")].map((e) =>
   [Number(e.dataset.layer), Number(e.dataset.to), Number(e.dataset.from), Number(e.dataset.value)])"""
 
 
+BIASES = """() => [...document.querySelectorAll("#network .bias")].map((b) =>
+  [Number(b.dataset.layer), Number(b.dataset.index), Number(b.dataset.value)])"""
+
+
 def edges(page) -> list[list[float]]:
     """[layer, to, from, data-value] of every edge of the diagram."""
     return page.evaluate(EDGES)
@@ -36,10 +40,17 @@ def weights_of(network: dict) -> list[list[float]]:
 
 
 def assert_drawn(page, network: dict) -> None:
+    """The diagram's weights and biases are the network's."""
     got = sorted(edges(page))
     want = sorted(weights_of(network))
     assert [e[:3] for e in got] == [e[:3] for e in want]
     assert [e[3] for e in got] == pytest.approx([e[3] for e in want], rel=1e-9, abs=1e-12)
+    chips = sorted(page.evaluate(BIASES))
+    biases = [
+        [l + 1, j, b] for l, column in enumerate(network["biases"]) for j, b in enumerate(column)
+    ]
+    assert [c[:2] for c in chips] == [b[:2] for b in biases]
+    assert [c[2] for c in chips] == pytest.approx([b[2] for b in biases], rel=1e-9, abs=1e-12)
 
 
 def shown_step(page) -> int:
