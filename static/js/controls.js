@@ -8,7 +8,7 @@ const TRAINING_FIELDS = [
   { key: "momentum", label: "Momentum \u03bc", step: "any" },
   { key: "l1", label: "L1 rate", step: "any" },
   { key: "l2", label: "L2 rate", step: "any" },
-  { key: "shuffle_seed", label: "Shuffle seed for Train (blank: in order)", step: "1", optional: true, whole: true },
+  { key: "shuffle_seed", label: "Shuffle seed for Train and Run (blank: in order)", step: "1", optional: true, whole: true },
 ];
 
 // Which control answers for an API error field (its first part); others go to the button.

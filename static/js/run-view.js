@@ -22,6 +22,7 @@ export function showRun(doc, { store, session, player, view }, { status, stopped
   const dataPanel = doc.getElementById("data-panel");
   const notes = Object.keys(NOTE).map((id) => doc.getElementById(id)).filter(Boolean);
   const frame = { id: 0, timer: 0 };
+  const kept = new Map(); // note's panel -> what it showed before Run
   session.runner.grids = Boolean(dataPanel); // the answers bring what the data plot draws
 
   const cancel = () => {
@@ -51,11 +52,15 @@ export function showRun(doc, { store, session, player, view }, { status, stopped
     // a crowded diagram labels only the selected weight: its number would lag behind
     view.root.classList.toggle("running", running && !view.labelled);
     if (running) {
-      for (const node of notes) html("p", { class: "hint" }, clear(node), NOTE[node.id]);
+      for (const node of notes) {
+        kept.set(node, [...node.childNodes]); // back at Stop, unless the view draws anew
+        html("p", { class: "hint" }, clear(node), NOTE[node.id]);
+      }
       status();
       return;
     }
     cancel();
+    for (const node of notes) node.replaceChildren(...(kept.get(node) ?? []));
     stopped();
   });
 }

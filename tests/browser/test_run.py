@@ -92,18 +92,23 @@ def test_run_then_stop_shows_exactly_what_train_computes(open_page, server):
     expect(button(page, "Stop")).to_be_visible()
     assert run.inner_text() == "Stop"
     assert page.locator("#phase").inner_text().startswith("Running")
+    expect(page.locator("#inspector-body")).to_contain_text("Run is training")
     trained_on(page)
     n = stop(page)
     assert run.inner_text() == "Run" and n > 0
     # the counter, the data plot and the weights drawn are those of /train's n steps
-    answer = httpx.post(f"{server}/api/v1/train", json=train_body(server, "spiral", n)).json()
+    r = httpx.post(f"{server}/api/v1/train", json=train_body(server, "spiral", n))
+    assert r.status_code == 200
+    answer = r.json()
     assert answer["steps"] == n
     assert_drawn(page, answer["network"])
     loss = float(re.search(r"loss (\S+)", page.locator("#counter").inner_text()).group(1))
     assert loss == pytest.approx(answer["history"][-1]["loss"], rel=1e-5)  # 6 digits shown
     chart = page.get_by_role("img", name=re.compile("Loss over"))
     assert f"at step {n} " in chart.get_attribute("aria-label")
-    # nothing of a step is on screen: the numbers table is back at step n, not started
+    # the Inspector's note is gone; nothing of a step is on screen: the numbers table is back
+    # at step n, not started
+    expect(page.locator("#inspector-body")).to_contain_text("Click a neuron, a weight or a bias")
     neurons = page.get_by_role("table", name=re.compile("^Neurons"))
     expect(neurons.locator("caption")).to_contain_text(f"step {n + 1}, not started")
 
