@@ -49,6 +49,10 @@ def test_the_toolbar_fits_in_two_rows(open_page, path):
     expect(button(page, "Pause")).to_be_visible()
     assert rows(toolbar) <= 2
     button(page, "Pause").click()
+    button(page, "Run").click()  # and so is "Stop"
+    expect(button(page, "Stop")).to_be_visible()
+    assert rows(toolbar) <= 2
+    button(page, "Stop").click()
     # the phase buttons read as arrows here, and keep their whole names
     for name in ("Previous phase", "Next phase"):
         expect(button(page, name)).to_be_visible()
