@@ -467,7 +467,7 @@ def report_hall(h: dict, workers: int) -> None:
           f"max {redraws[-1]:.1f} (target >= {HALL_TARGET} each); all {sum(redraws):.0f}/s")  # fmt: skip
     print(f"  training points/s per student: min {steps[0] * h['batch']:,.0f}, "
           f"median {statistics.median(steps) * h['batch']:,.0f}")  # fmt: skip
-    print(f"  statuses {h['statuses']}, errors {errors}")
+    print(f"  answers by status {h['statuses']}, errors {errors}")
     met = redraws[0] >= HALL_TARGET and errors == 0
     print(f"  lecture hall target {'met' if met else 'NOT met'}")
 

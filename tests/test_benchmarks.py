@@ -92,7 +92,7 @@ def test_the_lecture_hall_presses_run_without_errors():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     halls = re.findall(
-        r"redraws/s per student: min ([\d.]+).*\n.*\n  statuses (\{[^}]*\}), errors (\d+)",
+        r"redraws/s per student: min ([\d.]+).*\n.*\n  answers by status (\{[^}]*\}), errors (\d+)",
         result.stdout,
     )
     assert len(halls) == 2, result.stdout
