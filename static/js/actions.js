@@ -192,6 +192,7 @@ export class Session extends EventTarget {
   async run() {
     this.pause();
     await this.idle();
+    this.store.dismiss(); // a question asked before a phase: Run skips the phases
     this.runner.start();
   }
 
