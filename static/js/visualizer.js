@@ -74,8 +74,7 @@ export function createVisualizer(doc, { autosave = false, quiz: pinned = null } 
     setAttrs(counter, { "data-step": now.step });
     // the loss before a step is often the loss a quiz question asks for: hidden meanwhile
     const hidden = question?.kind === "loss" ? "  ·  loss: predict it" : "  ·  loss: shown at the loss phase";
-    // steps taken, not the step under way: "0 steps taken" through step 1's phases
-    const count = `${now.step} step${now.step === 1 ? "" : "s"} taken` + (store.lossHidden() ? hidden : loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
+    const count = `step ${now.step}` + (store.lossHidden() ? hidden : loss ? `  ·  loss ${loss.loss.toPrecision(6)}` : "");
     if (counter.textContent !== count) counter.textContent = count;
   };
 

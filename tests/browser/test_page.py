@@ -65,7 +65,7 @@ def test_reload_keeps_the_state(open_page):
     page.reload()
     page.wait_for_selector("html[data-ready=true]")
     assert value(page, W5) == pytest.approx(W5_AFTER_ONE_STEP, abs=1e-8)
-    assert page.locator("#counter").inner_text().startswith("1 step taken")
+    assert page.locator("#counter").inner_text().startswith("step 1")
 
 
 def test_a_share_link_restores_the_state(open_page, server):
@@ -84,7 +84,7 @@ def test_a_share_link_restores_the_state(open_page, server):
     goto(other, link)
     assert value(other, W5) == w5  # exactly
     assert other.get_by_label("Learning rate").input_value() == "0.25"
-    assert other.locator("#counter").inner_text().startswith("2 steps taken")
+    assert other.locator("#counter").inner_text().startswith("step 2")
     assert "#state" not in other.url
 
 
@@ -108,12 +108,12 @@ def test_previous_phase_reaches_back_into_the_step_before(open_page):
     fast(page)
     step(page)
     step(page)
-    assert page.locator("#counter").inner_text().startswith("2 steps taken")
+    assert page.locator("#counter").inner_text().startswith("step 2")
     for _ in range(6):  # update .. forward-1 of step 2, then the update of step 1
         button(page, "Previous phase").click()
     wait_phase(page, "update")
     assert value(page, W5) == pytest.approx(W5_AFTER_ONE_STEP, abs=1e-8)
-    assert page.locator("#counter").inner_text().startswith("1 step taken")
+    assert page.locator("#counter").inner_text().startswith("step 1")
 
 
 def test_a_damaged_share_link_falls_back_to_the_example(open_page):
@@ -142,7 +142,7 @@ def test_train_jumps_to_the_result(open_page):
     page.get_by_label("Steps", exact=True).fill("200")
     button(page, "Train").click()
     page.get_by_text("Trained 200 steps").wait_for()
-    assert page.locator("#counter").inner_text().startswith("200 steps taken")
+    assert page.locator("#counter").inner_text().startswith("step 200")
     assert value(page, '.edge[data-layer="2"][data-from="0"][data-to="0"]') != before
     chart = page.get_by_role("img", name=re.compile("Loss over"))
     assert "at step 200" in chart.get_attribute("aria-label")

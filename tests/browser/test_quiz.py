@@ -128,9 +128,7 @@ def test_the_score_counts_and_show_answer_reveals(open_page):
     button(page, "Step").click()
     expect(page.locator('#quiz[data-quantity="z"][data-layer="1"]')).to_be_visible()
     # the loss before the step is the answer of a question to come: hidden from the start
-    expect(page.locator("#counter")).to_have_text(
-        re.compile(r"^0 steps taken .*shown at the loss phase$")
-    )
+    expect(page.locator("#counter")).to_have_text(re.compile(r"^step 0 .*shown at the loss phase$"))
     expect(page.locator("#loss-chart")).to_have_attribute("aria-label", re.compile("hidden"))
     nowhere(page, E_TOTAL)
     answer(page, "0.3775")  # z of h1, right first time
@@ -142,7 +140,7 @@ def test_the_score_counts_and_show_answer_reveals(open_page):
     expect(page.locator('#quiz[data-quantity="loss"]')).to_be_visible()
     assert page.locator("#quiz").get_attribute("data-layer") is None  # the loss has none
     # the counter and the loss chart show the loss before the step: the answer, so hidden
-    expect(page.locator("#counter")).to_have_text(re.compile(r"^0 steps taken .*predict it$"))
+    expect(page.locator("#counter")).to_have_text(re.compile(r"^step 0 .*predict it$"))
     expect(page.locator("#loss-chart")).to_have_attribute("aria-label", re.compile("hidden"))
     nowhere(page, E_TOTAL)
     button(page, "Show answer").click()
@@ -151,9 +149,7 @@ def test_the_score_counts_and_show_answer_reveals(open_page):
     expect(score).to_have_text("1 of 3 right first time (1 right on a later try, 1 shown)")
     expect(page.locator("#quiz-kinds-score")).to_contain_text("z (a weighted sum): 1 of 1")
     # the new network's loss is the next step's answer: hidden until that step's loss phase
-    expect(page.locator("#counter")).to_have_text(
-        re.compile(r"^1 step taken .*shown at the loss phase$")
-    )
+    expect(page.locator("#counter")).to_have_text(re.compile(r"^step 1 .*shown at the loss phase$"))
     nowhere(page, 0.291028)
 
     # the next step asks about the next neuron (h2); Reset starts the score again
