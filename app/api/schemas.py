@@ -335,8 +335,8 @@ class StepRequest(StepFields):
 
     def terms_values(self) -> int:
         """With terms, two numbers a sample and weight (w a_prev, w_next delta_next)."""
-        sizes, n = self.network.layer_sizes, len(self.inputs)
-        return 2 * n * sum(i * o for i, o in zip(sizes, sizes[1:])) * self.terms
+        _, params, neurons = engine.shape(self.network.layer_sizes)
+        return 2 * len(self.inputs) * (params - neurons) * self.terms  # weights: params less biases
 
     def cost(self) -> Cost:
         """The step and its trace; the terms are numpy products, each written out as a float."""
