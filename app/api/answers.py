@@ -106,6 +106,7 @@ def train(req: s.TrainRequest) -> dict:
         test_x=_maybe_array(req.test_inputs),
         test_y=_maybe_array(req.test_targets),
         start_step=req.start_step,
+        snapshot_every=req.snapshot_every,
     )
     answer = {
         "network": convert.network_out(result.network, req.network),
@@ -118,19 +119,38 @@ def train(req: s.TrainRequest) -> dict:
     }
     if req.grids is not None:
         answer["grids"] = _grids(result.network, req.grids)
+    if req.snapshot_every is not None:
+        answer["snapshots"] = [
+            {
+                "step": shot.step,
+                "network": convert.network_out(shot.network, req.network),
+                "velocity": convert.velocity_out(shot.velocity),
+                "loss": shot.loss,
+                "test_loss": shot.test_loss,
+                "grids": None if req.grids is None else _grids(shot.network, req.grids),
+            }
+            for shot in result.snapshots
+        ]
     return answer
 
 
 def _grids(net: network.Network, asked: s.Grids) -> dict:
-    """The output over a grid and, if asked, every neuron's map, quantized (as /predict's)."""
-    ranges = asked.x_range, asked.y_range
-    output = grid(net, *ranges, asked.resolution, hidden=False)
-    maps = None if asked.maps is None else grid(net, *ranges, asked.maps, hidden=True)
+    """The output over a grid and, if asked, every neuron's map, quantized (as /predict's).
+    Maps whose points are every k-th of the output grid's (resolution - 1 = k (maps - 1))
+    are taken from the output's own forward pass."""
+    ranges, resolution, maps = (asked.x_range, asked.y_range), asked.resolution, asked.maps
+    every = (resolution - 1) // (maps - 1) if asked.maps_in_output else 0
+    output = grid(net, *ranges, resolution, hidden=bool(every))
+    if every:
+        rows = slice(None, None, every) if output.y is not None else slice(None)
+        layers = [layer[:, rows, ::every] for layer in output.layers]
+    elif maps:
+        layers = grid(net, *ranges, maps, hidden=True).layers
     return {
         "x": output.x.tolist(),
         "y": None if output.y is None else output.y.tolist(),
-        "output": convert.quantized(output.layers)[0],
-        "maps": None if maps is None else convert.quantized(maps.layers),
+        "output": convert.quantized(output.layers[-1:])[0],
+        "maps": convert.quantized(layers) if maps else None,
     }
 
 

@@ -371,6 +371,11 @@ class Grids(Strict):
             if not lo < hi:
                 yield ("grids", name), "expected [min, max] with min < max"
 
+    @property
+    def maps_in_output(self) -> bool:
+        """Whether the maps' points are every k-th of the output grid's (answers._grids)."""
+        return self.maps is not None and (self.resolution - 1) % (self.maps - 1) == 0
+
     def cost(self, sizes) -> tuple[float, int, int, int]:
         """(ns, numbers, bytes of base64, memory) of the grids of a network of these sizes:
         a forward pass over each grid, chunk by chunk, and its values quantized."""
@@ -380,9 +385,11 @@ class Grids(Strict):
         if self.maps is not None:
             grids.append((self.maps**dims, neurons))
         ns = numbers = text = memory = 0
-        for points, kept in grids:
+        for i, (points, kept) in enumerate(grids):
             codes = points * kept
-            ns += engine.forward_ns(sizes, points) + NS_PER_GRID + codes * NS_PER_GRID_CODE
+            if i == 0 or not self.maps_in_output:  # else the output's pass gives the maps
+                ns += engine.forward_ns(sizes, points)
+            ns += NS_PER_GRID + codes * NS_PER_GRID_CODE
             numbers += 2 * kept  # lo and hi
             text += 4 * -(-codes // 3)
             memory += engine.buffers_bytes(sizes, min(points, engine.chunk_size(sizes)))
@@ -417,6 +424,16 @@ class TrainRequest(OptimizerFields, DataRequest):
         None, description="also answer the trained network's output grid and neuron maps, "
         "quantized (what a page redraws while it trains)",
     )  # fmt: skip
+    snapshot_every: int | None = Field(
+        None, ge=1,
+        description="also answer the state after every this many steps, short of the last: "
+        "its network, velocity, losses and (if asked) grids, so that one answer redraws a page "
+        "several times",
+    )  # fmt: skip
+
+    def snapshot_count(self, steps: int) -> int:
+        """The snapshots an answer of `steps` steps holds (at most: none if it diverges)."""
+        return (steps - 1) // self.snapshot_every if self.snapshot_every else 0
 
     @property
     def epoch_count(self) -> int:
@@ -454,6 +471,7 @@ class TrainRequest(OptimizerFields, DataRequest):
         epochs = self.epoch_count
         steps = self.steps or epochs * steps_per_epoch(n, self.batch_size)
         recorded = -(-epochs // self.record_every)
+        snapshots = self.snapshot_count(steps)
         if compiled.eligible(self.network, batch, steps):
             ns = engine.compile_ns(sizes, batch) + steps * engine.compiled_step_ns(sizes, batch)
         else:
@@ -480,14 +498,24 @@ class TrainRequest(OptimizerFields, DataRequest):
         memory = Fix(("batch_size",), "use a smaller batch_size")
         grids_ns, numbers, text, grids_work = self.grids.cost(sizes) if self.grids else (0,) * 4
         coarser = Fix(("grids", "resolution"), "ask for coarser grids (resolution and maps)")
-        # the advice names what costs most: the training or the grids
+        # a snapshot: the losses, a copy of the state, its values and its grids
+        snap_values = 3 + 2 * params + numbers  # step, loss, test_loss; network, velocity
+        snap_ns = engine.forward_ns(sizes, n) + engine.recorded_epoch_ns(sizes) + grids_ns
+        snap_ns += (tests and engine.forward_ns(sizes, tests)) + snap_values * NS_PER_VALUE
+        fewer = Fix(("snapshot_every",), "ask for fewer snapshots (a larger snapshot_every)")
+        parts = [  # (ns, bytes of the answer, advice on each) of the training, grids, snapshots
+            (ns, values * BYTES_PER_VALUE, time, answer),
+            (grids_ns, numbers * BYTES_PER_VALUE + text, coarser, coarser),
+            (snapshots * snap_ns, snapshots * (snap_values * BYTES_PER_VALUE + text), fewer, fewer),
+        ]
+        # the advice names what costs most
         return Cost.of(
-            ns + grids_ns,
-            values + numbers,
+            sum(part[0] for part in parts),
+            values + numbers + snapshots * snap_values,
             work + grids_work,
-            text=text,
-            time=coarser if grids_ns > ns else time,
-            answer=coarser if text > values * BYTES_PER_VALUE else answer,
+            text=text * (1 + snapshots),
+            time=max(parts, key=lambda part: part[0])[2],
+            answer=max(parts, key=lambda part: part[1])[3],
             memory_fix=coarser if grids_work > work else memory,
         )
 
@@ -684,6 +712,15 @@ class TrainGrids(Out):
     )
 
 
+class TrainSnapshot(Out):
+    step: int = Field(description="the steps of this answer taken by then (from 1)")
+    network: NetworkOut
+    velocity: VelocityOut
+    loss: float = Field(description="over the whole training set")
+    test_loss: float | None = None
+    grids: TrainGrids | None = Field(None, description="present when the request asks for grids")
+
+
 class TrainResponse(Out):
     network: NetworkOut
     initial_loss: float | None
@@ -693,6 +730,10 @@ class TrainResponse(Out):
     steps: int
     velocity: VelocityOut
     grids: TrainGrids | None = Field(None, description="present when the request asks for grids")
+    snapshots: list[TrainSnapshot] | None = Field(
+        None, description="with snapshot_every: the states after every snapshot_every steps, "
+        "short of the last (which is the answer's network); none when training diverged",
+    )  # fmt: skip
 
 
 class GradcheckLayer(Out):

@@ -26,6 +26,17 @@ class Record(NamedTuple):
     test_loss: float | None
 
 
+class Snapshot(NamedTuple):
+    """The state after `step` of a run's steps (counted from its first), between its start
+    and its end: what a page redraws from."""
+
+    step: int
+    network: Network
+    velocity: list[tuple[np.ndarray, np.ndarray]]
+    loss: float  # over the whole set
+    test_loss: float | None
+
+
 @dataclass
 class TrainResult:
     network: Network  # the trained network, or the last good one if training diverged
@@ -35,6 +46,7 @@ class TrainResult:
     diverged_at_epoch: int | None
     steps: int
     velocity: list[tuple[np.ndarray, np.ndarray]]  # per layer (weights, biases)
+    snapshots: list[Snapshot]  # none when training diverged
 
 
 def epoch_order(n: int, shuffle_seed: int | None, epoch: int) -> np.ndarray | None:
@@ -50,6 +62,7 @@ def train(
     net: Network, x, y, optimizer: Optimizer, epochs: int, *, batch_size: int | None = None,
     shuffle_seed: int | None = None, record_every: int = 1, velocity=None,
     test_x=None, test_y=None, max_steps: int | None = None, start_step: int = 0,
+    snapshot_every: int | None = None,
 ) -> TrainResult:  # fmt: skip
     """Run `epochs` passes of SGD over (x, y).
 
@@ -62,6 +75,8 @@ def train(
     start_step continues a run that has taken that many steps: the minibatches are those
     of its steps start_step + 1, ..., so that training in pieces takes the same steps as
     training at once; its first epoch is what is left of the epoch under way.
+    snapshot_every also keeps the state after every that many steps, short of the last
+    (Snapshot); training takes the same steps with or without them.
     """
     n = x.shape[0]
     batch_size = min(batch_size or n, n)
@@ -75,6 +90,7 @@ def train(
     kernel = kernel_class(net, optimizer, velocity)
     data_x, data_y = kernel.data(x), kernel.data(y)
     history: list[Record] = []
+    snapshots: list[Snapshot] = []
     pending = None  # full batch: (epoch, steps, test_loss) of a recorded epoch whose loss the
     # next forward pass gives
     diverged_at = None
@@ -82,6 +98,12 @@ def train(
 
     def test_loss():
         return None if test_x is None else kernel.loss(test_x, test_y)
+
+    def snapshot():
+        """The state now, unless it is not finite (training then diverges: see the end)."""
+        loss = kernel.loss(x, y) if kernel.finite() else math.nan
+        if math.isfinite(loss):
+            snapshots.append(Snapshot(steps, *kernel.result(), loss, test_loss()))
 
     with np.errstate(all="ignore"):  # divergence is reported, not warned about
         initial_loss = kernel.loss(x, y)
@@ -108,6 +130,8 @@ def train(
                 if steps == max_steps:
                     epochs = epoch  # this epoch is the last
                     break
+                if snapshot_every and steps % snapshot_every == 0 and steps < total_steps:
+                    snapshot()
             if diverged_at is not None or not (epoch % record_every == 0 or epoch == epochs):
                 continue
             if not kernel.finite():
@@ -122,6 +146,8 @@ def train(
                     history.append(Record(epoch, steps, loss, test_loss()))
                 else:
                     diverged_at = epoch
+    if diverged_at is not None:
+        snapshots.clear()  # the network answered may be older than some of them
     if diverged_at is not None and diverged_at > 0:
         kernel.set_state(good)
         if not kernel.finite():  # a parameter overflowed before the loss did
@@ -130,7 +156,7 @@ def train(
     return TrainResult(
         network=network, initial_loss=initial_loss, history=history,
         diverged=diverged_at is not None, diverged_at_epoch=diverged_at, steps=steps,
-        velocity=final_velocity,
+        velocity=final_velocity, snapshots=snapshots,
     )  # fmt: skip
 
 

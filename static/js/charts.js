@@ -72,7 +72,8 @@ export function drawLossChart(root, store) {
   );
 }
 
-export const OUTPUT_RESOLUTION = 40; // points per axis of the data plot's grid
+export const OUTPUT_RESOLUTION = 39; // points per axis of the data plot's grid: the maps' are every other one
+// of them (39 = 2 x 19 + 1), which the server computes in one forward pass (/train's grids)
 export const MAP_RESOLUTION = 20; // of each neuron's map (smoothed when drawn)
 const SPECS = new WeakMap(); // data -> the grids drawn for it
 const MARKERS = new WeakMap(); // data -> {key, image}: the points, drawn once for a size and palette

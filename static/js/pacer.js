@@ -15,6 +15,8 @@
 //   slows instead. A round trip that is slow for other reasons (the network, a busy page)
 //   keeps its steps.
 // What the limits refuse is dropped, not owed: after a pause, Run does not race to catch up.
+// A request asks for at least `least` steps (Run's: one for each state an answer brings), so
+// that however slow the server, each answer still brings that many redraws.
 
 export const MIN_GAP_MS = 12; // between requests: about one a frame, as answers nobody sees cost
 // of the server's estimated work for a request's steps: with the rest of the request within
@@ -25,23 +27,25 @@ const SAMPLES = 16; // round trips the fits look at
 const MAX_OWED_S = 0.25; // of training owed at most (a round trip that took long)
 
 export class Pacer {
-  /** `rate`: steps a second; `now`: a time in ms (performance.now()). */
-  constructor(rate, now) {
+  /** `rate`: steps a second; `now`: a time in ms (performance.now()); `least`: steps a request. */
+  constructor(rate, now, least = 1) {
     this.rate = rate;
+    this.least = least;
     this.owed = 0;
     this.last = now; // when the owed steps were last counted
     this.sent = -Infinity; // when the last request went
-    this.limit = 4; // steps a request may ask for; grows while round trips are quick
+    this.limit = Math.max(4, least); // steps a request may ask for; grows while round trips are quick
     this.samples = []; // [steps, ms of the server's work or null, ms of the round trip]
     this.perStep = null; // ms a step adds to the server's work, once the samples tell
   }
 
   /** {steps} to ask for now, or {wait}: ms until a step is owed or a request may go. */
   next(now) {
-    this.owed = Math.min(this.owed + (this.rate * (now - this.last)) / 1000, this.rate * MAX_OWED_S + 1);
+    this.owed = Math.min(this.owed + (this.rate * (now - this.last)) / 1000, this.rate * MAX_OWED_S + this.least);
     this.last = now;
     const gap = this.sent + MIN_GAP_MS - now;
-    if (gap > 0 || this.owed < 1) return { wait: Math.max(gap, ((1 - this.owed) / this.rate) * 1000, 1) };
+    const least = this.least;
+    if (gap > 0 || this.owed < least) return { wait: Math.max(gap, ((least - this.owed) / this.rate) * 1000, 1) };
     const owed = Math.floor(this.owed);
     const steps = Math.min(owed, this.cap());
     this.owed = steps < owed ? 0 : this.owed - steps;
@@ -52,7 +56,7 @@ export class Pacer {
   /** The most steps a request may ask for now. */
   cap() {
     const fits = this.perStep ? Math.floor(STEP_MS / this.perStep) : Infinity;
-    return Math.max(1, Math.min(this.limit, fits));
+    return Math.max(this.least, Math.min(this.limit, fits));
   }
 
   /**
@@ -75,13 +79,13 @@ export class Pacer {
     }
     // the steps' share of the round trip (none known yet: fewer steps might not help)
     const perTrip = slope(this.samples.map(([s, , trip]) => [s, trip])) ?? 0;
-    if (ms > BUDGET_MS && steps * perTrip > 0.1 * ms) this.limit = Math.max(1, Math.floor(Math.min(steps, this.limit) * 0.7));
+    if (ms > BUDGET_MS && steps * perTrip > 0.1 * ms) this.limit = Math.max(this.least, Math.floor(Math.min(steps, this.limit) * 0.7));
     else if (steps >= this.limit) this.limit += Math.ceil(this.limit / 4);
   }
 
-  /** The server said it is busy (503): ask for one step at a time again. */
+  /** The server said it is busy (503): ask for the fewest steps again. */
   busy() {
-    this.limit = 1;
+    this.limit = this.least;
   }
 }
 

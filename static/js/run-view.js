@@ -1,5 +1,5 @@
 // What the page shows while Run trains (run.js): in each frame the weights on the diagram, the
-// counter, the loss chart and the data plot of the step Run has reached, together. The
+// counter, the loss chart and the data plot of the next state Run brought, together. The
 // Inspector and the numbers table, which explain one step's numbers, say that Run is training
 // instead of keeping numbers of a step long gone. At Stop the page is drawn whole, at the
 // step shown.
@@ -37,15 +37,17 @@ export function showRun(doc, { store, session, player, view }, { status, stopped
     status();
     if (lossChart) drawLossChart(lossChart, store);
     if (dataPanel) drawDataPlot(dataPanel, store, session);
+    if (session.runner.waiting) later();
   };
-
-  // an answer is drawn in the next frame (the latest, if several came meanwhile), or after
-  // FRAME_WAIT_MS if no frame comes (an embed scrolled out of view gets none): Run goes on
-  session.runner.addEventListener("answer", () => {
+  // each state of an answer is drawn in a frame of its own, or after FRAME_WAIT_MS if no
+  // frame comes (an embed scrolled out of view gets none): Run goes on
+  const later = () => {
     if (frame.id) return;
     frame.id = requestAnimationFrame(draw);
     frame.timer = setTimeout(draw, FRAME_WAIT_MS);
-  });
+  };
+
+  session.runner.addEventListener("answer", later);
 
   session.runner.addEventListener("running", () => {
     const running = session.running;

@@ -1,12 +1,14 @@
 // Run: training with the current settings, redrawn as it goes, without the phases.
 //
 // One /api/v1/train request in flight at a time, each from the answer before, for the steps
-// the pacer says (pacer.js), asking for the grids and losses the page draws. An answer waits
-// for the next frame (an "answer" event), which makes it the store's state (show()) and draws
-// it; the next request has gone meanwhile: the server computes while the page draws. Stop
-// drops what has not been drawn, so the page stays at the step it shows. A setting changed
-// meanwhile is in the next request; anything else that changes the network or the position
-// (a Step, Train, Reset, an edit, a preset, a lesson's stop) stops Run first.
+// the pacer says (pacer.js), asking for the grids and losses the page draws at SHOWN points
+// of its steps: its snapshots (halfway) and its end. Each state waits for a frame of its own
+// (an "answer" event), which makes it the store's state (show()) and draws it; the next
+// request goes while the last state of an answer waits: the server computes while the page
+// draws, and a round trip of up to two frames costs no redraw. Stop drops what has not been
+// drawn, so the page stays at the step it shows. A setting changed meanwhile is in the next
+// request; anything else that changes the network or the position (a Step, Train, Reset,
+// an edit, a preset, a lesson's stop) stops Run first.
 
 import * as api from "./api.js";
 import { gridsFor } from "./charts.js";
@@ -17,6 +19,7 @@ import { Pacer } from "./pacer.js";
 export const EPOCHS_PER_SECOND = 60;
 const HIDDEN_POLL_MS = 250; // while the page is in a hidden tab, Run waits
 const RETRIES = 3; // answers of a busy server (503) in a row before Run gives up
+export const SHOWN = 2; // states an answer brings to draw: a snapshot within its steps, its end
 // changes that leave Run's state behind: Run stops
 const STOPS = new Set(["load", "reset", "record", "position", "train", "commit", "architecture", "data", "edit", "lesson"]);
 
@@ -30,7 +33,8 @@ export class Runner extends EventTarget {
     this.grids = false; // ask for the grids (the page has a data plot)
     this.wake = null; // ends a wait early (Stop)
     this.latest = null; // {state, point, grids, answer} of the last answer: the next request's start
-    this.pending = null; // the same, until a frame shows it
+    this.pending = []; // states of the answers (the same), in order, until frames show them
+    this.drained = null; // resolves when a frame takes a state
     store.addEventListener("change", ({ detail }) => {
       if (this.running && STOPS.has(detail.reason)) this.stop();
     });
@@ -46,7 +50,7 @@ export class Runner extends EventTarget {
   start() {
     if (this.running) return false;
     this.running = true;
-    const run = { pacer: new Pacer(this.rate(), performance.now()) };
+    const run = { pacer: new Pacer(this.rate(), performance.now(), SHOWN) };
     this.run = run;
     this.dispatchEvent(new Event("running"));
     this.loop(run);
@@ -58,8 +62,10 @@ export class Runner extends EventTarget {
     if (!this.running) return false;
     this.running = false;
     this.run = null;
-    this.latest = this.pending = null;
+    this.latest = null;
+    this.pending = [];
     this.wake?.();
+    this.drained?.();
     this.dispatchEvent(new Event("running"));
     return true;
   }
@@ -72,6 +78,10 @@ export class Runner extends EventTarget {
         await this.sleep(HIDDEN_POLL_MS); // nobody sees it: no answers to draw
         continue;
       }
+      if (this.pending.length > 1) {
+        await new Promise((resolve) => (this.drained = resolve)); // more to draw than a round trip covers
+        continue;
+      }
       run.pacer.rate = this.rate(); // the speed, or the batch size, may have changed
       const plan = run.pacer.next(performance.now());
       if (plan.wait) {
@@ -81,7 +91,7 @@ export class Runner extends EventTarget {
       const before = this.latest?.state ?? store.snapshot();
       const grids = this.grids ? gridsFor(store.data, before.network.layer_sizes) : null;
       const body = session.trainBody(before, plan.steps, plan.steps); // one history entry: the last
-      if (grids) body.grids = grids;
+      Object.assign(body, snapshotsOf(plan.steps), grids ? { grids } : {});
       const sent = performance.now();
       let result;
       let timing;
@@ -111,19 +121,24 @@ export class Runner extends EventTarget {
         );
         return;
       }
-      const last = result.history.at(-1);
-      const state = { network: result.network, velocity: result.velocity, step: before.step + result.steps, cursor: before.cursor };
-      const point = { step: state.step, loss: last.loss, test_loss: last.test_loss ?? null };
-      this.latest = this.pending = { state, point, grids, answer: result.grids };
+      const states = statesOf(before, result).map((shown) => ({ ...shown, grids }));
+      this.pending.push(...states);
+      this.latest = states.at(-1);
       this.dispatchEvent(new Event("answer"));
     }
   }
 
-  /** Make the answer not yet shown the store's state (in a frame, which then draws it); false if none. */
+  /** Whether states wait for a frame. */
+  get waiting() {
+    return this.pending.length > 0;
+  }
+
+  /** Make the next state not yet shown the store's state (in a frame, which then draws it); false if none. */
   show() {
-    const shown = this.pending;
+    const shown = this.pending.shift();
     if (!shown) return false;
-    this.pending = null;
+    this.drained?.();
+    this.drained = null;
     this.session.clearErrors();
     if (shown.grids) this.session.keepGrids(shown.state.network, shown.grids, shown.answer);
     this.store.ran(shown.state, shown.point);
@@ -141,4 +156,27 @@ export class Runner extends EventTarget {
       this.wake = done;
     });
   }
+}
+
+/** What a request of `steps` steps asks for besides them: snapshot_every for SHOWN states. */
+export function snapshotsOf(steps) {
+  return steps >= SHOWN ? { snapshot_every: Math.ceil(steps / SHOWN) } : {};
+}
+
+/**
+ * The states a /train answer brings, in order, from the state `before` it: {state, point,
+ * answer} (the store's state, the loss chart's point, the grids of the answer), its
+ * snapshots' and then its end's.
+ */
+export function statesOf(before, result) {
+  const last = result.history.at(-1);
+  const shots = [...(result.snapshots ?? []), { ...result, step: result.steps, loss: last.loss, test_loss: last.test_loss }];
+  return shots.map((shot) => {
+    const step = before.step + shot.step;
+    return {
+      state: { network: shot.network, velocity: shot.velocity, step, cursor: before.cursor },
+      point: { step, loss: shot.loss, test_loss: shot.test_loss ?? null },
+      answer: shot.grids,
+    };
+  });
 }

@@ -225,3 +225,117 @@ def test_answers_carry_the_servers_time_and_estimate_for_run_to_size_its_request
     assert float(planned.removeprefix("estimate;dur=")) == pytest.approx(estimate, abs=0.005)
     assert again.headers["server-timing"].startswith("app;dur=")
     assert "estimate" not in again.headers["server-timing"]
+
+
+def decoded(grid: dict) -> list[list[float]]:
+    """A QuantizedGrid's values, neuron by neuron (README: lo + code (hi - lo) / 254)."""
+    return [
+        [n["lo"] + code * (n["hi"] - n["lo"]) / 254 for code in n["codes"]] for n in split(grid)
+    ]
+
+
+def test_maps_on_every_other_point_of_the_output_grid_are_its_pass_s(client, spiral):
+    """The page asks for 39 points an axis and maps of 20: the maps' points are every other
+    point of the output grid's, and the server takes them from the output's forward pass.
+    They are /predict's at 20 points, to within half a code (the points agree to a rounding)."""
+    body = spiral | {"steps": 5, "grids": PLANE | {"resolution": 39, "maps": 20}}
+    r = client.post("/api/v1/train", json=body)
+    assert r.status_code == 200
+    answer = r.json()
+    maps = client.post("/api/v1/predict", json={
+        "network": answer["network"], **PLANE, "resolution": 20, "hidden": True,
+    }).json()  # fmt: skip
+    assert [m["shape"] for m in answer["grids"]["maps"]] == [
+        [12, 20, 20],
+        [12, 20, 20],
+        [1, 20, 20],
+    ]
+    for got, layer in zip(answer["grids"]["maps"], maps["layers"], strict=True):
+        for values, neuron, n in zip(decoded(got), layer, split(got), strict=True):
+            want = [v for row in neuron for v in row]
+            half_code = (n["hi"] - n["lo"]) / 508
+            assert max(abs(a - b) for a, b in zip(values, want, strict=True)) <= half_code * 1.001
+    output = client.post("/api/v1/predict", json={
+        "network": answer["network"], **PLANE, "resolution": 39, "hidden": False,
+    }).json()  # fmt: skip
+    assert split(answer["grids"]["output"]) == quantized(output["layers"][0])
+
+
+def test_snapshots_are_the_states_training_in_pieces_reaches(client, spiral):
+    """snapshot_every 10 on 25 steps: the states after steps 10 and 20 (not 25, the answer's
+    own), each what /train of that many steps from the same start answers, grids included."""
+    grids = PLANE | {"resolution": 39, "maps": 20}
+    body = spiral | {"steps": 25, "start_step": 7, "record_every": 25, "grids": grids}
+    r = client.post("/api/v1/train", json=body | {"snapshot_every": 10})
+    assert r.status_code == 200
+    answer = r.json()
+    assert [shot["step"] for shot in answer["snapshots"]] == [10, 20]
+    alone = client.post("/api/v1/train", json=body).json()
+    assert answer["network"] == alone["network"] and answer["grids"] == alone["grids"]
+    for shot in answer["snapshots"]:
+        piece = client.post("/api/v1/train", json=body | {"steps": shot["step"], "record_every": 1})
+        assert piece.status_code == 200
+        want = piece.json()
+        assert flat(shot["network"]["weights"]) == pytest.approx(
+            flat(want["network"]["weights"]), rel=1e-12
+        )
+        assert flat(shot["velocity"]["weights"]) == pytest.approx(
+            flat(want["velocity"]["weights"]), rel=1e-12
+        )
+        assert shot["loss"] == pytest.approx(want["history"][-1]["loss"], rel=1e-12)
+        assert shot["test_loss"] == pytest.approx(want["history"][-1]["test_loss"], rel=1e-12)
+        output = client.post("/api/v1/predict", json={
+            "network": shot["network"], **PLANE, "resolution": 39, "hidden": False,
+        }).json()  # fmt: skip
+        assert split(shot["grids"]["output"]) == quantized(output["layers"][0])
+
+
+@pytest.mark.parametrize(
+    ("change", "steps"),
+    [
+        ({"steps": 20, "snapshot_every": 10}, [10]),  # the 20th is the answer's own
+        ({"steps": 20, "snapshot_every": 20}, []),
+        ({"steps": 1, "snapshot_every": 1}, []),
+        ({"steps": None, "epochs": 3, "snapshot_every": 25}, [25, 50]),  # 3 epochs of 20 steps
+        ({"steps": 9}, None),  # not asked: none
+    ],
+)  # fmt: skip
+def test_snapshots_fall_every_so_many_steps_short_of_the_last(client, spiral, change, steps):
+    body = {k: v for k, v in (spiral | change).items() if v is not None}
+    r = client.post("/api/v1/train", json=body)
+    assert r.status_code == 200
+    shots = r.json().get("snapshots")
+    assert (shots if shots is None else [shot["step"] for shot in shots]) == steps
+
+
+def test_a_run_that_diverges_answers_no_snapshots(client, spiral):
+    """A linear network at learning rate 0.1 overflows after 6 steps: its first 5 have their
+    snapshots, and a run past them has none (its network is the last good one)."""
+    linear = spiral["network"] | {"activations": ["linear"] * 3, "loss": "mse"}
+    body = spiral | {"network": linear, "learning_rate": 0.1, "snapshot_every": 2}
+    r = client.post("/api/v1/train", json=body | {"steps": 5})
+    assert r.status_code == 200
+    assert r.json()["diverged"] is False and [s["step"] for s in r.json()["snapshots"]] == [2, 4]
+    r = client.post("/api/v1/train", json=body | {"steps": 20})
+    assert r.status_code == 200
+    assert r.json()["diverged"] is True and r.json()["snapshots"] == []
+
+
+def test_snapshots_count_in_the_cost_and_its_limits_name_them(make_client, spiral):
+    body = spiral | {"steps": 40, "grids": PLANE | {"maps": 20}}
+    one = TrainRequest.model_validate_json(json.dumps(body)).estimate()
+    three = TrainRequest.model_validate_json(json.dumps(body | {"snapshot_every": 20})).estimate()
+    seven = TrainRequest.model_validate_json(json.dumps(body | {"snapshot_every": 5})).estimate()
+    assert one.ns < three.ns < seven.ns
+    assert seven.answer_bytes - one.answer_bytes > 7 * (one.answer_bytes - len(json.dumps(spiral)))
+    client = make_client(max_answer_bytes=400_000)
+    r = client.post("/api/v1/train", json=body | {"snapshot_every": 5})
+    assert r.status_code == 200
+    assert len(r.content) <= seven.answer_bytes
+    r = client.post("/api/v1/train", json=body | {"steps": 400, "snapshot_every": 1})
+    assert r.status_code == 422
+    assert "(max_answer_bytes): ask for fewer snapshots" in errors(r)["body.snapshot_every"]
+    client = make_client(max_cost=20_000_000, max_answer_bytes=16 * 2**20)
+    r = client.post("/api/v1/train", json=body | {"steps": 400, "snapshot_every": 1})
+    assert r.status_code == 422
+    assert "(max_cost): ask for fewer snapshots" in errors(r)["body.snapshot_every"]

@@ -23,10 +23,10 @@ function random(seed) {
  * request as the pacer says once an answer is in. Returns, per page, {redraws, steps} a
  * second and the largest steps asked.
  */
-function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, jitter = 0, seconds = 10 }) {
+function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, jitter = 0, seconds = 10, least = 1 }) {
   const noise = random(7);
   const pages = Array.from({ length: clients }, (_, i) => ({
-    pacer: new Pacer(rate, i * 3), at: i * 3, answers: 0, steps: 0, largest: 0, asked: [],
+    pacer: new Pacer(rate, i * 3, least), at: i * 3, answers: 0, steps: 0, largest: 0, asked: [],
   }));
   let serverFree = 0;
   const end = seconds * 1000;
@@ -55,7 +55,9 @@ function simulate({ clients = 1, rate, fixed = 1, perStep = 0.05, latency = 0, j
     events.push({ page, time: answered });
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return pages.map((p) => ({ redraws: p.answers / seconds, steps: p.steps / seconds, largest: p.largest, median: median(p.asked) }));
+  return pages.map((p) => ({
+    redraws: p.answers / seconds, steps: p.steps / seconds, largest: p.largest, median: median(p.asked), fewest: Math.min(...p.asked),
+  }));
 }
 
 test("one page on a quick server trains at its rate, about once a frame", () => {
@@ -111,6 +113,16 @@ test("a fit to measured times too high for the server is tried again, not kept f
 test("a slow rate waits for its next step instead of asking for none", () => {
   const [page] = simulate({ rate: 15 }); // XOR at 0.25x: 15 epochs of one step a second
   assert.ok(Math.abs(page.redraws - 15) <= 1 && page.largest === 1, JSON.stringify(page));
+});
+
+test("a request asks for at least `least` steps, on a saturated server and at a slow rate", () => {
+  // Run's answers bring two states each (a snapshot and the end): a request of one step would
+  // bring one. 30 pages on a server that takes 3.5 ms a request: every round trip is long.
+  const hall = simulate({ clients: 30, rate: 1200, fixed: 3.5, perStep: 0.05, least: 2 });
+  const capacity = 1000 / 3.5 / 30; // answers a second each, were requests free of steps
+  for (const page of hall) assert.ok(page.fewest >= 2 && page.redraws > 0.75 * capacity, JSON.stringify(page));
+  const [slow] = simulate({ rate: 3, least: 2 }); // fewer steps a second than a request asks
+  assert.ok(slow.fewest === 2 && slow.largest === 2 && Math.abs(slow.steps - 3) <= 0.3, JSON.stringify(slow));
 });
 
 test("the time a step adds is the median slope, robust to a few slow round trips", () => {
