@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,14 +17,25 @@ class Grid:
     layers: list[np.ndarray]  # layers[l] : (neurons, rows, cols), row i at y[i], col j at x[j]
 
 
-def grid(net: Network, x_range, y_range, resolution: int, *, hidden: bool = True) -> Grid:
+@lru_cache(maxsize=16)
+def plane(x_range, y_range, resolution: int, inputs: int):
+    """(xs, ys, points, shape) of a grid over the input plane (or line): the same for every
+    network a request draws (a /train answer's snapshots); read-only."""
     xs = np.linspace(x_range[0], x_range[1], resolution)
-    if net.layer_sizes[0] == 2:
+    if inputs == 2:
         ys = np.linspace(y_range[0], y_range[1], resolution)
         gx, gy = np.meshgrid(xs, ys)  # (rows, cols)
         points, shape = np.stack([gx.ravel(), gy.ravel()], axis=1), (resolution, resolution)
     else:
         ys, points, shape = None, xs[:, None], (1, resolution)
+    for array in (xs, ys, points):
+        if array is not None:
+            array.flags.writeable = False
+    return xs, ys, points, shape
+
+
+def grid(net: Network, x_range, y_range, resolution: int, *, hidden: bool = True) -> Grid:
+    xs, ys, points, shape = plane(tuple(x_range), tuple(y_range), resolution, net.layer_sizes[0])
     ws = Workspace(net)
     kept = range(len(net.activations)) if hidden else [len(net.activations) - 1]
     layers = [np.empty((net.layer_sizes[l + 1], len(points))) for l in kept]
