@@ -53,6 +53,10 @@ def assert_drawn(page, network: dict) -> None:
     assert [c[2] for c in chips] == pytest.approx([b[2] for b in biases], rel=1e-9, abs=1e-12)
 
 
+def flat(nested) -> list[float]:
+    return [x for item in nested for x in (flat(item) if isinstance(item, list) else [item])]
+
+
 def shown_step(page) -> int:
     return int(page.locator("#counter").get_attribute("data-step"))
 
@@ -111,6 +115,51 @@ def test_run_then_stop_shows_exactly_what_train_computes(open_page, server):
     expect(page.locator("#inspector-body")).to_contain_text("Click a neuron, a weight or a bias")
     neurons = page.get_by_role("table", name=re.compile("^Neurons"))
     expect(neurons.locator("caption")).to_contain_text(f"step {n + 1}, not started")
+    # the momentum goes on too: Step sends /train's velocity after n steps (Run's answers
+    # bring two states each, a snapshot and the end: either may be the one shown)
+    with page.expect_response("**/api/v1/step") as stepped:
+        button(page, "Step").click()
+    sent = stepped.value.request.post_data_json["velocity"]
+    for part in ("weights", "biases"):
+        assert flat(sent[part]) == pytest.approx(
+            flat(answer["velocity"][part]), rel=1e-9, abs=1e-15
+        )
+
+
+STATES = """async (body) => {
+  const { snapshotsOf, statesOf } = await import("/static/js/run.js");
+  const asked = { ...body, ...snapshotsOf(body.steps) };
+  const answer = await (await fetch("/api/v1/train", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(asked),
+  })).json();
+  return { asked, states: statesOf({ step: 100, cursor: 0 }, answer) };
+}"""
+
+
+def test_each_state_an_answer_brings_is_what_train_computes_for_its_steps(open_page, server):
+    """Run's request for 9 steps asks for a snapshot (run.js's snapshotsOf), and the states it
+    makes of the answer (statesOf), a frame each, are /train's after 5 and after 9 steps:
+    network, velocity (the momentum Step goes on with) and losses."""
+    page = open_page("/?preset=spiral")
+    body = train_body(server, "spiral", 9)
+    got = page.evaluate(STATES, body)
+    assert got["asked"]["snapshot_every"] == 5
+    assert [state["state"]["step"] for state in got["states"]] == [105, 109]
+    for shown, steps in zip(got["states"], (5, 9), strict=True):
+        r = httpx.post(
+            f"{server}/api/v1/train", json=body | {"steps": steps, "record_every": steps}
+        )
+        assert r.status_code == 200
+        want = r.json()
+        for part in ("network", "velocity"):
+            for key in ("weights", "biases"):
+                assert flat(shown["state"][part][key]) == pytest.approx(
+                    flat(want[part][key]), rel=1e-12, abs=1e-15
+                )
+        point = shown["point"]
+        assert point["step"] == 100 + steps
+        assert point["loss"] == pytest.approx(want["history"][-1]["loss"], rel=1e-12)
+        assert point["test_loss"] == pytest.approx(want["history"][-1]["test_loss"], rel=1e-12)
 
 
 def test_step_after_stop_goes_on_from_the_weights_shown(open_page):
