@@ -21,12 +21,13 @@ const preset = await api.getPreset(name);
 const batch = preset.batch_size ?? preset.inputs.length;
 const rate = EPOCHS_PER_SECOND * Math.ceil(preset.inputs.length / batch); // speed 1
 const grids = gridsFor(preset, preset.network.layer_sizes);
+const inline = (await api.getLimits()).inline_cost / 1e6;
 const end = performance.now() + 1000 * Number(seconds);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function student(delay) {
   await sleep(delay); // pressed Run within half a second of each other
-  const pacer = new Pacer(rate, performance.now(), SHOWN);
+  const pacer = new Pacer(rate, performance.now(), { least: SHOWN, inline });
   const seen = { redraws: 0, steps: 0, statuses: {}, started: performance.now() };
   let state = { network: preset.network, velocity: null, step: 0 };
   while (performance.now() < end) {

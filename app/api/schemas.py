@@ -884,6 +884,10 @@ class Limits(Out):
     max_memory_bytes: int = Field(description="estimated working memory of a request")
     max_body_bytes: int = Field(description="request body")
     job_time_budget: float = Field(description="seconds a heavy job may run before it is stopped")
+    inline_cost: int = Field(
+        description="estimated nanoseconds up to which a request is answered at once, on the "
+        "server's event loop, instead of in its worker pool (Run keeps its requests within it)"
+    )
     max_state_chars: int = Field(description="characters of an embed's state parameter")
     max_state_bytes: int = Field(description="JSON an embed's state may inflate to")
     activations: list[str] = Field(description="the activation names a network may use")

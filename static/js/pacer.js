@@ -4,11 +4,13 @@
 // request asks for the steps the rate has owed since the last one, so a slower round trip
 // asks for more steps and training keeps its pace: a slow server gives bigger chunks, not
 // fewer redraws. Two limits keep the redraws coming when the server cannot keep up:
-// - a request's steps may take at most STEP_MS of the server's work. The time a step adds is
-//   fitted to the server's estimate of each request (its Server-Timing header names the cost
-//   by which it chose to answer at once or in its worker pool; without one, to its measured
-//   time, or the round trip's), which the waits of a busy machine, far larger than a step,
-//   do not blur: each request is answered at once, on the event loop, beside everyone else's;
+// - the server's estimate of a request may reach `inline` ms (MARGIN of it), the server's
+//   inline_cost (GET /api/v1/limits), up to which it answers at once, on its event loop,
+//   beside everyone else's, instead of in its worker pool. The estimate is fitted to the
+//   steps (its Server-Timing header names it: the time a step adds, and the rest of the
+//   request, its grids and snapshots), which the waits of a busy machine, far larger than a
+//   step, do not blur. Without the header, the steps alone are fitted to the measured time,
+//   or the round trip's;
 // - while round trips take longer than BUDGET_MS, the steps shrink, as long as they are a
 //   real part of the round trip (fitted to the round trips: on a lecture hall's busy server
 //   everyone's steps wait for everyone's): each student still gets redraws, and training
@@ -19,24 +21,28 @@
 // that however slow the server, each answer still brings that many redraws.
 
 export const MIN_GAP_MS = 12; // between requests: about one a frame, as answers nobody sees cost
-// of the server's estimated work for a request's steps: with the rest of the request within
-// inline_cost (5 ms), so that the server answers it at once, not in its worker pool
-export const STEP_MS = 3;
+export const INLINE_MS = 5; // the server's inline_cost, unless it says otherwise
+export const MARGIN = 0.9; // of it a request's estimate may take
 export const BUDGET_MS = 80; // a round trip the steps may stretch to: 12.5 redraws a second
 const SAMPLES = 16; // round trips the fits look at
 const MAX_OWED_S = 0.25; // of training owed at most (a round trip that took long)
 
 export class Pacer {
-  /** `rate`: steps a second; `now`: a time in ms (performance.now()); `least`: steps a request. */
-  constructor(rate, now, least = 1) {
+  /**
+   * `rate`: steps a second; `now`: a time in ms (performance.now()); `least`: steps a request
+   * asks for at least; `inline`: ms of the server's estimate a request may reach.
+   */
+  constructor(rate, now, { least = 1, inline = INLINE_MS } = {}) {
     this.rate = rate;
     this.least = least;
+    this.inline = inline;
     this.owed = 0;
     this.last = now; // when the owed steps were last counted
     this.sent = -Infinity; // when the last request went
     this.limit = Math.max(4, least); // steps a request may ask for; grows while round trips are quick
-    this.samples = []; // [steps, ms of the server's work or null, ms of the round trip]
+    this.samples = []; // [steps, ms of the server's work or null, ms of the round trip, estimated]
     this.perStep = null; // ms a step adds to the server's work, once the samples tell
+    this.rest = 0; // ms of the server's estimate besides the steps (0 without estimates)
   }
 
   /** {steps} to ask for now, or {wait}: ms until a step is owed or a request may go. */
@@ -55,7 +61,7 @@ export class Pacer {
 
   /** The most steps a request may ask for now. */
   cap() {
-    const fits = this.perStep ? Math.floor(STEP_MS / this.perStep) : Infinity;
+    const fits = this.perStep ? Math.floor((MARGIN * this.inline - this.rest) / this.perStep) : Infinity;
     return Math.max(this.least, Math.min(this.limit, fits));
   }
 
@@ -66,11 +72,14 @@ export class Pacer {
   done(steps, ms, { serverMs = null, estimateMs = null } = {}) {
     // an answer from the cache (a time, no estimate) says nothing of what steps cost
     const cached = serverMs !== null && estimateMs === null;
-    this.samples.push([steps, cached ? null : (estimateMs ?? ms), ms]);
+    this.samples.push([steps, cached ? null : (estimateMs ?? ms), ms, estimateMs !== null]);
     if (this.samples.length > SAMPLES) this.samples.shift();
     const fitted = slope(this.samples.filter(([, work]) => work !== null).map(([s, work]) => [s, work]));
-    if (fitted !== null) this.perStep = fitted;
-    else if (this.samples.length === SAMPLES && estimateMs === null) {
+    if (fitted !== null) {
+      this.perStep = fitted;
+      const rests = this.samples.filter(([, , , estimated]) => estimated).map(([s, work]) => work - fitted * s);
+      this.rest = rests.length ? median(rests) : 0;
+    } else if (this.samples.length === SAMPLES && estimateMs === null) {
       // every recent request took the same steps, so a fit to measured times, noisy, cannot
       // tell whether more would fit (a too high one would keep them there forever): try twice
       // as many, once. The server's estimates are exact: the steps they allow are right.
@@ -104,8 +113,11 @@ export function slope(samples) {
     }
   }
   if (!slopes.length) return null;
-  slopes.sort((a, b) => a - b);
-  const middle = slopes.length / 2;
-  const median = slopes.length % 2 ? slopes[Math.floor(middle)] : (slopes[middle - 1] + slopes[middle]) / 2;
-  return Math.max(median, 0.001);
+  return Math.max(median(slopes), 0.001);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

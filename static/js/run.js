@@ -12,7 +12,7 @@
 
 import * as api from "./api.js";
 import { gridsFor } from "./charts.js";
-import { Pacer } from "./pacer.js";
+import { INLINE_MS, Pacer } from "./pacer.js";
 
 // at speed 1, one pass over the training set a frame (60 a second), as TensorFlow Playground
 // trains; speed 8, eight
@@ -50,7 +50,7 @@ export class Runner extends EventTarget {
   start() {
     if (this.running) return false;
     this.running = true;
-    const run = { pacer: new Pacer(this.rate(), performance.now(), SHOWN) };
+    const run = { pacer: new Pacer(this.rate(), performance.now(), { least: SHOWN }) };
     this.run = run;
     this.dispatchEvent(new Event("running"));
     this.loop(run);
@@ -73,6 +73,7 @@ export class Runner extends EventTarget {
   async loop(run) {
     const { store, session } = this;
     let busy = 0; // 503s in a row
+    run.pacer.inline = await this.inlineMs();
     while (this.run === run) {
       if (document.hidden) {
         await this.sleep(HIDDEN_POLL_MS); // nobody sees it: no answers to draw
@@ -126,6 +127,15 @@ export class Runner extends EventTarget {
       this.latest = states.at(-1);
       this.dispatchEvent(new Event("answer"));
     }
+  }
+
+  /** The server's inline_cost in ms (its limits, read once), or the pacer's default. */
+  inlineMs() {
+    this.inline ??= api.getLimits().then(
+      (limits) => limits.inline_cost / 1e6,
+      () => INLINE_MS,
+    );
+    return this.inline;
   }
 
   /** Whether states wait for a frame. */
