@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     # where work runs (jobs.py): inline up to inline_cost (estimated nanoseconds), else in
     # a pool of heavy_workers processes with room for heavy_queue more requests waiting;
     # a job running past job_time_budget seconds is stopped
-    inline_cost: int = 5_000_000  # 5 ms: the page's own requests, even on the deep preset
+    # 8 ms: the page's own requests, even on the deep preset, and Run's pieces (their steps,
+    # two states' grids); the event loop's other requests wait at most that long for one
+    inline_cost: int = 8_000_000
     heavy_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     heavy_queue: int = 4
     job_time_budget: float = 10.0
