@@ -23,7 +23,7 @@
 export const MIN_GAP_MS = 12; // between requests: about one a frame, as answers nobody sees cost
 export const INLINE_MS = 5; // the server's inline_cost, unless it says otherwise
 export const MARGIN = 0.9; // of it a request's estimate may take
-export const BUDGET_MS = 80; // a round trip the steps may stretch to: 12.5 redraws a second
+export const BUDGET_MS = 80; // a round trip the steps may stretch to: 12.5 a second (Run: 25 redraws)
 const SAMPLES = 16; // round trips the fits look at
 const MAX_OWED_S = 0.25; // of training owed at most (a round trip that took long)
 
