@@ -188,9 +188,24 @@ def requests() -> list[tuple[str, str, dict]]:
                                                           "epochs": 3, "batch_size": 1}),
         ("train", "2-300-300-1, full batch of 2000, 5 epochs", {"network": wide, **big,
                                                                "learning_rate": 0.01, "epochs": 5}),
+        ("train", "spiral, Run: 100 steps, 2 states, grids (the page)", run_piece("spiral", 100)),
+        ("train", "deep, Run: 50 steps, 2 states, grids (the page)", run_piece("deep", 50)),
         ("train", "deep, 2000 epochs, record_every 1", {"network": net, **{k: v[:4] for k, v in data.items()},
                                                         "learning_rate": 0.01, "epochs": 2000}),
     ]  # fmt: skip
+
+
+def run_piece(name: str, steps: int) -> dict:
+    """A piece of Run on a preset as the page asks for it (run.js): from step 100, with the
+    test set, the grids of its data plot (39 points an axis, maps of 20) and a snapshot."""
+    p = preset(name)
+    keys = ("network", "inputs", "targets", "test_inputs", "test_targets", "learning_rate",
+            "batch_size", "momentum", "shuffle_seed")  # fmt: skip
+    grids = {"x_range": [-6, 6], "y_range": [-6, 6], "resolution": 39, "maps": 20}
+    return {k: p[k] for k in keys if p.get(k) is not None} | {
+        "steps": steps, "start_step": 100, "record_every": steps,
+        "snapshot_every": -(-steps // 2), "grids": grids,
+    }  # fmt: skip
 
 
 def measured(fn, model, body: bytes, *, in_pool: bool) -> float:
