@@ -4,8 +4,8 @@
 // the pacer says (pacer.js), asking for the grids and losses the page draws at SHOWN points
 // of its steps: its snapshots (halfway) and its end. Each state waits for a frame of its own
 // (an "answer" event), which makes it the store's state (show()) and draws it; the next
-// request goes while the last state of an answer waits: the server computes while the page
-// draws, and a round trip of up to two frames costs no redraw. Stop drops what has not been
+// request goes as soon as no more than an answer's states wait: the server computes while
+// the page draws them, and a round trip of up to two frames costs no redraw. Stop drops what has not been
 // drawn, so the page stays at the step it shows. A setting changed meanwhile is in the next
 // request; anything else that changes the network or the position (a Step, Train, Reset,
 // an edit, a preset, a lesson's stop) stops Run first.
@@ -79,8 +79,8 @@ export class Runner extends EventTarget {
         await this.sleep(HIDDEN_POLL_MS); // nobody sees it: no answers to draw
         continue;
       }
-      if (this.pending.length > 1) {
-        await new Promise((resolve) => (this.drained = resolve)); // more to draw than a round trip covers
+      if (this.pending.length > SHOWN) {
+        await new Promise((resolve) => (this.drained = resolve)); // more waits than a round trip covers
         continue;
       }
       run.pacer.rate = this.rate(); // the speed, or the batch size, may have changed
