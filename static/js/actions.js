@@ -1,7 +1,7 @@
 // What the buttons do: each action asks the API, then changes the store.
 
 import * as api from "./api.js";
-import { decodeGrids } from "./charts.js";
+import { decodeGrids, predictedGrids } from "./charts.js";
 import { Runner } from "./run.js";
 
 const TERMS = 4096; // samples x weights up to which a step asks for the terms of its sums
@@ -306,8 +306,9 @@ export class Session extends EventTarget {
   /**
    * The output over a grid of the input plane (or line) and, with two inputs, every neuron's
    * activation over a coarser one for the small maps (charts.js's gridsFor says which);
-   * cached per network. {output, maps}: two /predict answers (maps null with one input). The
-   * coarser maps keep a deep preset's answers near 430 KB a step instead of 1.5 MB.
+   * cached per network: two /predict answers as charts.js's grids {x, output, maps} (maps
+   * null with one input), the form a /train answer's grids are decoded to. The coarser maps
+   * keep a deep preset's answers near 430 KB a step instead of 1.5 MB.
    */
   predictGrid(network, spec) {
     const key = JSON.stringify(spec);
@@ -316,7 +317,7 @@ export class Session extends EventTarget {
     const ask = (resolution, hidden) =>
       api.predict({ network, x_range: spec.x_range, y_range: spec.y_range, resolution, hidden });
     const result = Promise.all([ask(spec.resolution, false), spec.maps ? ask(spec.maps, true) : null])
-      .then(([output, maps]) => ({ output, maps }))
+      .then(([output, maps]) => predictedGrids(output, maps))
       .catch((error) => {
         this.grids.delete(network);
         this.fail(error, "step");

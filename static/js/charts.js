@@ -98,30 +98,32 @@ export function gridsFor(data, layerSizes) {
 }
 
 /**
- * The grids of a /train answer as /predict answers them: {output: {x, layers}, maps:
- * {layers} or null}, each layer [neuron][row][col] (NaN where the value was not finite).
+ * The grids the data plot paints, from a /train answer's quantized `grids`: {x, output, maps},
+ * `output` the first output neuron's grid, `maps` [layer][neuron] grids or null. A grid is
+ * {rows, cols} with its values row by row from y's first: here `codes` (a byte each) with `lo`
+ * and `step` (valueOf decodes them), from /predict (predictedGrids) `values`.
  */
 export function decodeGrids(grids) {
-  const layers = (q) => {
+  const layer = (q) => {
     const [neurons, rows, cols] = q.shape;
     const bytes = base64Bytes(q.data);
-    return Array.from({ length: neurons }, (_, n) => {
-      const step = (q.hi[n] - q.lo[n]) / 254;
-      return Array.from({ length: rows }, (_, r) => {
-        const row = new Float64Array(cols);
-        const offset = (n * rows + r) * cols;
-        for (let c = 0; c < cols; c += 1) {
-          const code = bytes[offset + c];
-          row[c] = code === 255 ? NaN : q.lo[n] + code * step;
-        }
-        return row;
-      });
-    });
+    const size = rows * cols;
+    return Array.from({ length: neurons }, (_, n) => ({
+      rows, cols, codes: bytes.subarray(n * size, (n + 1) * size), lo: q.lo[n], step: (q.hi[n] - q.lo[n]) / 254,
+    }));
   };
-  return {
-    output: { x: grids.x, y: grids.y, layers: [layers(grids.output)] },
-    maps: grids.maps ? { layers: grids.maps.map(layers) } : null,
-  };
+  return { x: grids.x, output: layer(grids.output)[0], maps: grids.maps ? grids.maps.map(layer) : null };
+}
+
+/** The same grids from /predict's answers: `output` (its last layer), `maps` (hidden: true) or null. */
+export function predictedGrids(output, maps) {
+  const grid = (rows) => ({ rows: rows.length, cols: rows[0].length, values: Float64Array.from(rows.flat(), (v) => (isMissing(v) ? NaN : v)) });
+  return { x: output.x, output: grid(output.layers[output.layers.length - 1][0]), maps: maps ? maps.layers.map((layer) => layer.map(grid)) : null };
+}
+
+/** The value a quantized grid's code stands for (/train's QuantizedGrid): NaN for 255, not finite. */
+export function valueOf(grid, code) {
+  return code === 255 ? NaN : grid.lo + code * grid.step;
 }
 
 function base64Bytes(text) {
@@ -142,22 +144,22 @@ export async function drawDataPlot(panel, store, session) {
   const grids = await session.predictGrid(network, spec);
   if (!grids || store.snapshot().network !== network) return;
   const range = { x: spec.x_range, y: spec.y_range };
-  const result = grids.output;
   const colors = palette(canvas);
   const ctx = canvas.getContext("2d");
   const size = canvas.width;
   ctx.clearRect(0, 0, size, size);
   const { mid, half, lo, hi } = targetRange(store.data);
-  const output = result.layers[result.layers.length - 1][0];
+  const output = grids.output;
   const toX = (v) => ((v - range.x[0]) / (range.x[1] - range.x[0])) * size;
   if (inputs === 2) {
     const toY = (v) => size - ((v - range.y[0]) / (range.y[1] - range.y[0])) * size;
-    paintGrid(ctx, output, size, size, (v) => (v - mid) / half, colors);
+    paintGrid(ctx, output, size, size, colors, mid, half);
     ctx.drawImage(markers(store.data, size, toX, toY, mid, colors), 0, 0);
     const current = store.data.inputs[store.sampleIndex];
     ring(ctx, toX(current[0]), toY(current[1]), colors.text);
   } else {
-    const shown = output[0].filter((v) => !isMissing(v));
+    const curve = output.values ?? Float64Array.from(output.codes, (code) => valueOf(output, code)); // one row
+    const shown = [...curve].filter((v) => !isMissing(v));
     const yLo = Math.min(lo, ...shown) - 0.2;
     const yHi = Math.max(hi, ...shown) + 0.2;
     const toY = (v) => size - ((v - yLo) / (yHi - yLo)) * size;
@@ -169,7 +171,7 @@ export async function drawDataPlot(panel, store, session) {
     ctx.strokeStyle = colors.neg;
     ctx.lineWidth = 2.5;
     ctx.beginPath();
-    result.x.forEach((v, i) => (i ? ctx.lineTo(toX(v), toY(output[0][i])) : ctx.moveTo(toX(v), toY(output[0][i]))));
+    grids.x.forEach((v, i) => (i ? ctx.lineTo(toX(v), toY(curve[i])) : ctx.moveTo(toX(v), toY(curve[i]))));
     ctx.stroke();
   }
   const label =
@@ -204,19 +206,19 @@ function markers(data, size, toX, toY, mid, colors) {
 }
 
 /** A small map per neuron: the canvases are made once per architecture, then repainted. */
-function drawNeuronMaps(root, store, result, inputs, colors) {
+function drawNeuronMaps(root, store, layers, inputs, colors) {
   const sizes = store.snapshot().network.layer_sizes;
-  const shape = inputs === 2 && result ? sizes.join("-") : "";
+  const shape = inputs === 2 && layers ? sizes.join("-") : "";
   let built = MAPS.get(root);
   if (built?.shape !== shape) {
     clear(root);
-    built = { shape, canvases: shape ? buildMaps(root, store, sizes) : [] };
+    built = { shape, contexts: shape ? buildMaps(root, store, sizes) : [] };
     MAPS.set(root, built);
   }
-  result?.layers.forEach((layer, i) =>
+  layers?.forEach((layer, i) =>
     layer.forEach((grid, j) => {
-      const canvas = built.canvases[i]?.[j];
-      if (canvas) paintGrid(canvas.getContext("2d"), grid, RESOLUTION, RESOLUTION, (v) => v, colors);
+      const ctx = built.contexts[i]?.[j];
+      if (ctx) paintGrid(ctx, grid, RESOLUTION, RESOLUTION, colors);
     }),
   );
 }
@@ -231,33 +233,57 @@ function buildMaps(root, store, sizes) {
       const canvas = html("canvas", { width: RESOLUTION, height: RESOLUTION, role: "img", "aria-label": `activation of ${name} over the input plane` }, figure);
       html("figcaption", {}, figure, name);
       canvas.addEventListener("click", () => store.select({ kind: "neuron", layer: i + 1, index: j }));
-      return canvas;
+      return canvas.getContext("2d");
     });
   });
 }
 
-/** A grid of values drawn as pixels: blue for positive, orange for negative, by strength. */
-function paintGrid(ctx, grid, width, height, scale, colors) {
-  const rows = grid.length;
-  const cols = grid[0].length;
-  const key = `${cols}x${rows}`;
-  if (!TILES.has(key)) TILES.set(key, { image: new ImageData(cols, rows), tile: new OffscreenCanvas(cols, rows) });
-  const { image, tile } = TILES.get(key);
-  const [base, pos, neg] = [colors.panelRgb, colors.posRgb, colors.negRgb];
-  for (let r = 0; r < rows; r += 1) {
-    const line = grid[rows - 1 - r];
-    for (let c = 0; c < cols; c += 1) {
-      const v = scale(line[c]);
-      const strength = isMissing(v) ? 0 : Math.min(1, Math.abs(v)) * 0.55;
-      const hue = v > 0 ? pos : neg;
-      const offset = 4 * (r * cols + c);
-      for (let ch = 0; ch < 3; ch += 1) image.data[offset + ch] = base[ch] + (hue[ch] - base[ch]) * strength;
-      image.data[offset + 3] = 255;
-    }
+/** A grid (decodeGrids) drawn as pixels (gridPixels), scaled up smoothly to width x height. */
+function paintGrid(ctx, grid, width, height, colors, mid = 0, half = 1) {
+  const key = `${grid.cols}x${grid.rows}`;
+  if (!TILES.has(key)) {
+    const tile = new OffscreenCanvas(grid.cols, grid.rows);
+    TILES.set(key, { image: new ImageData(grid.cols, grid.rows), tile, context: tile.getContext("2d") });
   }
-  tile.getContext("2d").putImageData(image, 0, 0);
+  const { image, tile, context } = TILES.get(key);
+  gridPixels(image.data, grid, colors, mid, half);
+  context.putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(tile, 0, 0, width, height);
+}
+
+const TABLE = new Uint8ClampedArray(4 * 256); // a quantized grid's colour of each code
+const TABLE_WORDS = new Uint32Array(TABLE.buffer); // the same, 4 bytes at once
+
+/**
+ * A grid's RGBA pixels, the top row first: each value v taken as (v - mid) / half, blue for
+ * positive, orange for negative, by strength (shade). A quantized grid's 256 codes are coloured
+ * once, then each pixel copies its code's colour.
+ */
+export function gridPixels(pixels, grid, colors, mid = 0, half = 1) {
+  const { rows, cols, codes, values } = grid;
+  if (codes) {
+    for (let code = 0; code < 256; code += 1) shade(TABLE, 4 * code, (valueOf(grid, code) - mid) / half, colors);
+    const out = new Uint32Array(pixels.buffer, pixels.byteOffset, rows * cols);
+    for (let r = 0; r < rows; r += 1) {
+      const line = (rows - 1 - r) * cols; // the first row is the bottom one
+      for (let c = 0; c < cols; c += 1) out[r * cols + c] = TABLE_WORDS[codes[line + c]];
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r += 1) {
+    const line = (rows - 1 - r) * cols;
+    for (let c = 0; c < cols; c += 1) shade(pixels, 4 * (r * cols + c), (values[line + c] - mid) / half, colors);
+  }
+}
+
+/** The colour of v at pixels[at..at + 3]: the panel's, towards --pos or --neg by min(1, |v|). */
+function shade(pixels, at, v, colors) {
+  const strength = Number.isFinite(v) ? Math.min(1, Math.abs(v)) * 0.55 : 0;
+  const base = colors.panelRgb;
+  const hue = v > 0 ? colors.posRgb : colors.negRgb;
+  for (let ch = 0; ch < 3; ch += 1) pixels[at + ch] = base[ch] + (hue[ch] - base[ch]) * strength;
+  pixels[at + 3] = 255;
 }
 
 /** Set a text only when it changes: an unchanged write still costs a layout. */
