@@ -211,13 +211,23 @@ export class NetworkView extends EventTarget {
   /** A bias: its number (at the phase shown) on its chip, and its sign by the chip's look. */
   setBias(l, j, { value, text, label }) {
     const b = this.biases[l][j];
+    this.setBiasValue(l, j, value, () => text);
+    write(b, b.g, "aria-label", label);
+  }
+
+  /**
+   * Only what a bias's value sets: the chip's sign, its number `text(value)` where the chip
+   * shows one, data-value (Run, every frame: its name catches up at Stop, as an edge's does).
+   */
+  setBiasValue(l, j, value, text) {
+    const b = this.biases[l][j];
     write(b, b.g, "data-value", String(value));
     write(b, b.rect, "class", `chip ${signClass(value)}`);
     if (b.text) {
-      writeText(b, b.text, "text", text);
-      fitChip(b, b.rect, text, this.layout.fonts.bias);
+      const shown = text(value);
+      writeText(b, b.text, "text", shown);
+      fitChip(b, b.rect, shown, this.layout.fonts.bias);
     }
-    write(b, b.g, "aria-label", label);
   }
 
   /** An output's target and its term of the loss (null: not computed yet, hidden). */

@@ -227,7 +227,7 @@ export class Player extends EventTarget {
     network.weights.forEach((matrix, i) =>
       matrix.forEach((row, j) => row.forEach((w, k) => this.view.setWeight(this.view.edge(i + 1, j, k), w, scale))),
     );
-    network.biases.forEach((column, i) => column.forEach((value, j) => this.paintBias(i + 1, j, { value, text: biasText(value) })));
+    network.biases.forEach((column, i) => column.forEach((value, j) => this.view.setBiasValue(i + 1, j, value, biasText)));
     this.painted = new WeakMap(); // the next paint writes every edge's text again
   }
 
