@@ -5,31 +5,28 @@ import { neuronName } from "./layout.js";
 import { clear, html, setAttrs, svg } from "./svg.js";
 
 const RESOLUTION = 40; // pixels of a neuron's map (its grid is coarser, and smoothed)
+const CHARTS = new WeakMap(); // #loss-chart -> {kind, nodes}: its elements, kept while the kind is the same
 
 /** Train loss (solid) and test loss (dashed) against the step, with the current step marked. */
 export function drawLossChart(root, store) {
   const width = 340;
   const height = 190;
   const pad = { left: 46, right: 10, top: 10, bottom: 28 }; // left grows with the labels
-  clear(root);
-  root.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  setAttrs(root, { viewBox: `0 0 ${width} ${height}` });
   // only the steps the network drawn has taken: a step's loss appears with its update phase
   const shown = store.snapshot().step;
   const points = store.losses.filter((p) => p.step <= shown && !isMissing(p.loss));
-  root.dataset.lastStep = points.length ? points[points.length - 1].step : "";
+  const message = (text, label) => {
+    const part = parts(root, "message");
+    part("message", "text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, text);
+    setAttrs(root, { "data-last-step": "", "aria-label": label });
+  };
   if (store.lossHidden()) {
     // the loss before a step is often the loss the quiz asks for
     const why = store.question?.kind === "loss" ? "while you predict the loss" : "until the loss phase (the Quiz asks it)";
-    root.dataset.lastStep = "";
-    svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = `Hidden ${why}`;
-    root.setAttribute("aria-label", `Loss over steps: hidden ${why}`);
-    return;
+    return message(`Hidden ${why}`, `Loss over steps: hidden ${why}`);
   }
-  if (points.length === 0) {
-    svg("text", { class: "empty", x: width / 2, y: height / 2, "text-anchor": "middle" }, root).textContent = "The loss appears here after a step";
-    root.setAttribute("aria-label", "Loss over steps: none yet");
-    return;
-  }
+  if (points.length === 0) return message("The loss appears here after a step", "Loss over steps: none yet");
   const values = points.flatMap((p) => [p.loss, p.test_loss]).filter((v) => !isMissing(v));
   const largest = Math.max(...values);
   const smallest = Math.min(...values);
@@ -46,30 +43,50 @@ export function drawLossChart(root, store) {
   const digits = Math.max(3, Math.ceil(Math.log10(Math.abs(top) / (top - bottom || 1))) + 2);
   pad.left = 14 + 6.4 * Math.max(...[0, 0.5, 1].map((f) => formatNumber(bottom + (top - bottom) * f, digits).length));
   const y = (v) => height - pad.bottom - ((v - bottom) / (top - bottom)) * (height - pad.top - pad.bottom);
+  const hasTest = points.some((p) => !isMissing(p.test_loss));
+  const part = parts(root, `chart ${points.length === 1} ${hasTest}`);
   for (const f of [0, 0.5, 1]) {
     const v = bottom + (top - bottom) * f;
-    svg("line", { class: "grid", x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }, root);
-    svg("text", { x: pad.left - 6, y: y(v) + 4, "text-anchor": "end" }, root).textContent = formatNumber(v, digits);
+    part(`grid ${f}`, "line", { class: "grid", x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) });
+    part(`label ${f}`, "text", { x: pad.left - 6, y: y(v) + 4, "text-anchor": "end" }, formatNumber(v, digits));
   }
-  svg("line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: y(bottom), y2: y(bottom) }, root);
-  svg("text", { x: pad.left, y: height - 8 }, root).textContent = `step ${first}`;
-  svg("text", { x: width - pad.right, y: height - 8, "text-anchor": "end" }, root).textContent = `step ${last}`;
+  part("axis", "line", { class: "axis", x1: pad.left, x2: width - pad.right, y1: y(bottom), y2: y(bottom) });
+  part("first", "text", { x: pad.left, y: height - 8 }, `step ${first}`);
+  part("last", "text", { x: width - pad.right, y: height - 8, "text-anchor": "end" }, `step ${last}`);
   const path = (key) =>
     points.filter((p) => !isMissing(p[key])).map((p, i) => `${i ? "L" : "M"}${x(p.step).toFixed(1)},${y(p[key]).toFixed(1)}`).join("");
   const at = x(Math.min(shown, last));
-  svg("line", { class: "now", x1: at, x2: at, y1: pad.top, y2: y(bottom) }, root);
-  svg("path", { class: "train", d: path("loss") }, root);
-  if (points.length === 1) svg("circle", { cx: x(points[0].step), cy: y(points[0].loss), r: 3, fill: "currentColor", class: "train" }, root);
-  const hasTest = points.some((p) => !isMissing(p.test_loss));
-  if (hasTest) svg("path", { class: "test", d: path("test_loss") }, root);
-  const legend = svg("text", { x: width - pad.right, y: pad.top + 10, "text-anchor": "end" }, root);
-  legend.textContent = hasTest ? "train (solid), test (dashed)" : "train loss";
+  part("now", "line", { class: "now", x1: at, x2: at, y1: pad.top, y2: y(bottom) });
+  part("train", "path", { class: "train", d: path("loss") });
+  if (points.length === 1) part("point", "circle", { cx: x(points[0].step), cy: y(points[0].loss), r: 3, fill: "currentColor", class: "train" });
+  if (hasTest) part("test", "path", { class: "test", d: path("test_loss") });
+  part("legend", "text", { x: width - pad.right, y: pad.top + 10, "text-anchor": "end" }, hasTest ? "train (solid), test (dashed)" : "train loss");
   const latest = points[points.length - 1];
-  root.setAttribute(
-    "aria-label",
-    `Loss over ${points.length} recorded steps; at step ${latest.step} the training loss is ${formatNumber(latest.loss)}` +
+  setAttrs(root, {
+    "data-last-step": latest.step,
+    "aria-label":
+      `Loss over ${points.length} recorded steps; at step ${latest.step} the training loss is ${formatNumber(latest.loss)}` +
       (hasTest ? ` and the test loss ${formatNumber(latest.test_loss)}` : ""),
-  );
+  });
+}
+
+/**
+ * The chart's elements of one kind (`kind`: which of them it has), made in drawing order the
+ * first time and then only updated: `part(name, tag, attrs, text)`. Another kind starts anew.
+ */
+function parts(root, kind) {
+  let kept = CHARTS.get(root);
+  if (kept?.kind !== kind) {
+    clear(root);
+    kept = { kind, nodes: new Map() };
+    CHARTS.set(root, kept);
+  }
+  return (name, tag, attrs, text = null) => {
+    if (!kept.nodes.has(name)) kept.nodes.set(name, svg(tag, {}, root));
+    const node = kept.nodes.get(name);
+    setAttrs(node, attrs);
+    if (text !== null) setText(node, text);
+  };
 }
 
 export const OUTPUT_RESOLUTION = 39; // points per axis of the data plot's grid: the maps' are every other one
