@@ -297,7 +297,7 @@ def test_a_step_on_the_deep_preset_asks_only_for_what_it_draws(open_page):
         (json.loads(r.request.post_data)["resolution"], json.loads(r.request.post_data)["hidden"])
         for r in answers if r.url.endswith("/predict")
     )  # fmt: skip
-    assert predicts == [(20, True), (40, False)]  # coarse maps of every neuron, a fine output
+    assert predicts == [(20, True), (39, False)]  # coarse maps of every neuron, a fine output
     assert asked["forward"]["trace"] is False
     sizes = {r.url.rsplit("/", 1)[1]: 0 for r in answers}
     for r in answers:
