@@ -288,9 +288,14 @@ export class NetworkView extends EventTarget {
     write(e, e.g, "data-value", String(value));
   }
 
-  /** Only the stroke width of an edge (the update morph, every frame). */
+  /**
+   * Only the stroke width of an edge (the update morph, every frame). While Run redraws a
+   * crowded diagram, to a tenth of a pixel: a width that moves less is not written again,
+   * which spares most edges' restyling and raster each frame (Stop writes them exactly).
+   */
   setWidth(e, value, scale) {
-    write(e, e.line, "stroke-width", this.width(value, scale).toFixed(2));
+    const digits = this.root.classList.contains("running") ? 1 : 2;
+    write(e, e.line, "stroke-width", this.width(value, scale).toFixed(digits));
   }
 
   /** Stroke width of a weight; thinner in a crowded diagram. */
