@@ -121,3 +121,52 @@ function median(values) {
   const middle = sorted.length / 2;
   return sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
+
+export const LATE_MS = 20; // between two frames: the first one's drawing overran
+export const PACE_FRAMES = 60; // frames after a redraw that a change of pace looks at
+export const PACE_CALM = 2; // rounds of them with at most one late before redraws come faster
+export const RESTS = [0, 0.5, 1]; // frames resting per redraw, a pace each: 60, 40, 30 redraws/s
+
+/**
+ * The pace of Run's redraws: as fast as the machine shows them in time. The frame after a
+ * redraw comes late (more than LATE_MS after it) when the redraw overran its frame. Over
+ * PACE_FRAMES such frames, more than a tenth late (the frame p90 Run aims at): the next
+ * slower pace of RESTS, whose frames rest between redraws; at most one late, PACE_CALM
+ * times in a row: the next faster.
+ */
+export class FramePace {
+  constructor() {
+    this.rest = 0; // the pace: an index of RESTS
+    this.owed = 0; // frames owed a rest (a whole one rests)
+    this.seen = 0; // frames after a redraw, this round
+    this.late = 0; // of them late
+    this.calm = 0; // rounds in a row with at most one late
+  }
+
+  /** The frame after a redraw came `ms` after it. */
+  after(ms) {
+    this.seen += 1;
+    if (ms > LATE_MS) this.late += 1;
+    if (this.seen < PACE_FRAMES) return;
+    if (this.late > PACE_FRAMES / 10) {
+      this.rest = Math.min(this.rest + 1, RESTS.length - 1);
+      this.calm = 0;
+    } else if (this.late <= 1 && (this.calm += 1) >= PACE_CALM) {
+      this.rest = Math.max(this.rest - 1, 0);
+      this.calm = 0;
+    }
+    this.seen = this.late = 0;
+  }
+
+  /** Whether this frame rests (draws nothing). */
+  rests() {
+    if (this.owed < 1) return false;
+    this.owed -= 1;
+    return true;
+  }
+
+  /** A frame redrew: the rest its pace owes. */
+  redrew() {
+    this.owed += RESTS[this.rest];
+  }
+}

@@ -5,13 +5,10 @@
 // step shown.
 
 import { drawDataPlot, drawLossChart } from "./charts.js";
+import { FramePace } from "./pacer.js";
 import { clear, html } from "./svg.js";
 
 const FRAME_WAIT_MS = 100;
-const LATE_MS = 20; // between two frames: the first one's drawing overran
-const PACE_FRAMES = 60; // frames after a redraw that a change of pace looks at
-const PACE_CALM = 2; // rounds of them with at most one late frame before redraws come faster
-const RESTS = [0, 0.5, 1]; // frames resting per redraw, a pace each: 60, 40, 30 redraws a second
 const NOTE = {
   "inspector-body": "Run is training: the Inspector explains the numbers again when you press Stop.",
   numbers: "Run is training: the numbers of a step come back when you press Stop.",
@@ -25,10 +22,8 @@ export function showRun(doc, { store, session, player, view }, { status, stopped
   const lossChart = doc.getElementById("loss-chart");
   const dataPanel = doc.getElementById("data-panel");
   const notes = Object.keys(NOTE).map((id) => doc.getElementById(id)).filter(Boolean);
-  // drew: the time of the frame before, if it drew; skip: frames to rest before the next
-  // redraw (when a whole one), rest: the pace, an index of RESTS; seen and late: frames after a redraw, and of them late; calm:
-  // rounds of PACE_FRAMES with at most one late
-  const frame = { id: 0, timer: 0, drew: null, skip: 0, rest: 0, seen: 0, late: 0, calm: 0 };
+  const frame = { id: 0, timer: 0, drew: null }; // drew: the time of the frame before, if it drew
+  const pace = new FramePace();
   const kept = new Map(); // note's panel -> what it showed before Run
   session.runner.grids = Boolean(dataPanel); // the answers bring what the data plot draws
 
@@ -38,40 +33,21 @@ export function showRun(doc, { store, session, player, view }, { status, stopped
     frame.id = frame.timer = 0;
   };
   // `t`: the frame's time (none from the timer). Redraws come at the pace the machine shows
-  // them in time (pace()): per redraw, RESTS[rest] frames draw nothing
+  // them in time (pacer.js's FramePace): a frame it says to rest draws nothing
   const draw = (t) => {
     cancel();
-    if (t !== undefined && frame.drew !== null) pace(t - frame.drew);
+    if (t !== undefined && frame.drew !== null) pace.after(t - frame.drew);
     frame.drew = null;
-    if (t !== undefined && frame.skip >= 1) {
-      frame.skip -= 1;
-      return later();
-    }
+    if (t !== undefined && pace.rests()) return later();
     if (!session.running || !session.runner.show()) return;
     player.paintWeights(store.network);
     status();
     if (lossChart) drawLossChart(lossChart, store);
     if (dataPanel) drawDataPlot(dataPanel, store, session);
-    frame.skip += RESTS[frame.rest]; // a half: a frame rests after every other redraw
+    pace.redrew();
     if (!session.runner.waiting) return;
     frame.drew = t ?? null;
     later();
-  };
-  // `ms` from a frame that drew to the next: more than LATE_MS, its drawing overran the
-  // frame. Over PACE_FRAMES of them, more than a tenth late: the next slower pace of RESTS;
-  // at most one late, PACE_CALM times in a row: the next faster
-  const pace = (ms) => {
-    frame.seen += 1;
-    if (ms > LATE_MS) frame.late += 1;
-    if (frame.seen < PACE_FRAMES) return;
-    if (frame.late > PACE_FRAMES / 10) {
-      frame.rest = Math.min(frame.rest + 1, RESTS.length - 1);
-      frame.calm = 0;
-    } else if (frame.late <= 1 && (frame.calm += 1) >= PACE_CALM) {
-      frame.rest = Math.max(frame.rest - 1, 0);
-      frame.calm = 0;
-    }
-    frame.seen = frame.late = 0;
   };
   // each state of an answer is drawn in a frame of its own, or after FRAME_WAIT_MS if no
   // frame comes (an embed scrolled out of view gets none): Run goes on
@@ -87,7 +63,8 @@ export function showRun(doc, { store, session, player, view }, { status, stopped
     const running = session.running;
     // a crowded diagram labels only the selected weight: its number would lag behind
     view.root.classList.toggle("running", running && !view.labelled);
-    Object.assign(frame, { drew: null, skip: 0 }); // the pace itself is the machine's: kept
+    frame.drew = null;
+    pace.owed = 0; // the pace itself is the machine's: kept
     if (running) {
       for (const node of notes) {
         kept.set(node, [...node.childNodes]); // back at Stop, unless the view draws anew

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { INLINE_MS, MARGIN, Pacer, slope } from "../../static/js/pacer.js";
+import { FramePace, INLINE_MS, MARGIN, PACE_CALM, PACE_FRAMES, Pacer, RESTS, slope } from "../../static/js/pacer.js";
 
 /** A seeded generator of numbers in [0, 1) (mulberry32): the same noise on every run. */
 function random(seed) {
@@ -133,4 +133,54 @@ test("the time a step adds is the median slope, robust to a few slow round trips
   assert.equal(slope(samples), 0.05);
   assert.equal(slope([[5, 3], [5, 4]]), null);
   assert.equal(slope([[5, 4], [10, 3]]), 0.001); // never below a microsecond
+});
+
+/**
+ * A page drawing Run's redraws with a FramePace for `frames` frames at 60 Hz, on a machine
+ * where a redraw overruns its frame (the next comes a frame late) with probability
+ * `overrun(rest)`: the pace's own load, lighter the more frames rest. Returns {redraws a
+ * second, share of late frames, the pace at the end}.
+ */
+function paced({ frames = 1200, overrun }) {
+  const pace = new FramePace();
+  const noise = random(11);
+  let redraws = 0;
+  let late = 0;
+  let drewAt = null;
+  let now = 0;
+  for (let i = 0; i < frames; i += 1) {
+    if (drewAt !== null) pace.after(now - drewAt);
+    drewAt = null;
+    let next = 1000 / 60;
+    if (!pace.rests()) {
+      redraws += 1;
+      pace.redrew();
+      drewAt = now;
+      if (noise() < overrun(pace.rest)) {
+        next *= 2; // the redraw overran: the next frame comes a frame late
+        late += 1;
+      }
+    }
+    now += next;
+  }
+  return { redraws: redraws / (now / 1000), late: late / frames, rest: pace.rest };
+}
+
+test("redraws come every frame while the machine shows them in time", () => {
+  const quick = paced({ overrun: () => 0.03 }); // the spiral: a few late frames
+  assert.equal(quick.rest, 0);
+  assert.ok(quick.redraws > 55 && quick.late < 0.1, JSON.stringify(quick));
+});
+
+test("redraws that overrun their frames slow to a pace whose frames are in time", () => {
+  // the deep preset on a busy machine: a third of its redraws overrun at every frame, fewer
+  // with a frame's rest between some of them
+  const busy = paced({ overrun: (rest) => [0.35, 0.12, 0.04][rest] });
+  assert.ok(busy.rest >= 1 && busy.late < 0.1, JSON.stringify(busy)); // frame p90 in time
+  assert.ok(busy.redraws >= 30, JSON.stringify(busy)); // still the issue's 30 a second
+  // a machine that calms down gets every frame again
+  const calm = new FramePace();
+  calm.rest = RESTS.length - 1;
+  for (let i = 0; i < PACE_FRAMES * PACE_CALM * (RESTS.length - 1); i += 1) calm.after(1000 / 60);
+  assert.equal(calm.rest, 0);
 });
