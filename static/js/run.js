@@ -132,7 +132,7 @@ export class Runner extends EventTarget {
   /** The server's inline_cost in ms (its limits, read once), or the pacer's default. */
   inlineMs() {
     this.inline ??= api.getLimits().then(
-      (limits) => limits.inline_cost / 1e6,
+      (limits) => (limits.inline_cost > 0 ? limits.inline_cost / 1e6 : INLINE_MS),
       () => INLINE_MS,
     );
     return this.inline;
