@@ -239,6 +239,9 @@ def test_a_client_that_stops_reading_its_answer_is_dropped(impatient):
             HEAD.replace(b"step", b"forward") + b"Content-Length: %d\r\n\r\n" % len(body) + body
         )
         mine = conn.getsockname()[1]
+        # accepted first (on a busy machine the server may not have taken the connection yet:
+        # not holding it then is no drop), then dropped: it holds it 1 s (write_timeout) at least
+        until(lambda: server_side_open(server.pid, mine), "the server took the connection")
         until(lambda: not server_side_open(server.pid, mine), "the server dropped the connection")
         received = receive_all(conn)
     length = int(re.search(rb"content-length: (\d+)", received).group(1))
