@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import math
 import secrets
+import sqlite3
 import string
 import threading
 import time
@@ -175,9 +176,7 @@ class LessonStore:
         def _connect(dbapi_connection, record):
             # SQLAlchemy, not the sqlite3 module, begins transactions (see _begin)
             dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-            cursor.close()
+            _wal(dbapi_connection)
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
@@ -286,3 +285,18 @@ def migrate(engine: Engine) -> None:
 def _utc(moment: datetime) -> datetime:
     # SQLite keeps no zone: what it has was written as UTC
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _wal(dbapi_connection) -> None:
+    """WAL mode, in which readers never wait for the writer. While another process turns a
+    new database to WAL, SQLite answers "database is locked" at once, without waiting the
+    busy timeout: try again, for as long as that timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
