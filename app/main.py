@@ -97,6 +97,12 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+BAD_LENGTH = {
+    "description": "the Content-Length header is not a number (any request)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}},
+}
+
+
 def _document_post_endpoints(app: FastAPI) -> None:
     """Add the POST endpoints, which are served ahead of the router, to the OpenAPI schema."""
     build = app.openapi
@@ -107,6 +113,8 @@ def _document_post_endpoints(app: FastAPI) -> None:
             paths, schemas = endpoints.openapi()
             schema["paths"] = paths | schema.get("paths", {})
             schema.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+            for operation in (op for path in schema["paths"].values() for op in path.values()):
+                operation["responses"].setdefault("400", BAD_LENGTH)  # limits.BodyLimit's
             app.openapi_schema = schema
         return app.openapi_schema
 
