@@ -307,7 +307,7 @@ def test_the_schema_documents_each_post_endpoint_with_its_models(client):
     answers = {code: r["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
                for code, r in step["responses"].items()}  # fmt: skip
     assert answers == {"200": "StepResponse", "422": "ValidationErrors", "413": "Message",
-                       "415": "Message", "503": "Message"}  # fmt: skip
+                       "415": "Message", "503": "Message", "400": "Message"}  # fmt: skip
     assert "learning_rate" in schema["components"]["schemas"]["StepRequest"]["properties"]
     refs = re.findall(r'"\$ref": ?"#/components/schemas/([^"]+)"', json.dumps(schema))
     assert "StepLayer" in refs and set(refs) <= set(schema["components"]["schemas"])
