@@ -35,6 +35,7 @@ export class Runner extends EventTarget {
     this.latest = null; // {state, point, grids, answer} of the last answer: the next request's start
     this.pending = []; // states of the answers (the same), in order, until frames show them
     this.drained = null; // resolves when a frame takes a state
+    this.inline = null; // the server's inline_cost in ms, once asked (inlineMs())
     store.addEventListener("change", ({ detail }) => {
       if (this.running && STOPS.has(detail.reason)) this.stop();
     });
